@@ -1,0 +1,96 @@
+/** Plain-language output for people at a terminal. */
+import type { BackupResult } from '../engine/backup.js';
+import type { DiffResult } from '../engine/diff.js';
+import type { PruneResult } from '../engine/prune.js';
+import type { VerifyResult } from '../engine/verify.js';
+import { formatBytes } from './output.js';
+import type { SnapshotListing, TypedTable } from './queries.js';
+
+function summaryLine(s: {
+  members: number | null;
+  sales: number | null;
+  lastSaleAt: string | null;
+}): string {
+  const parts: string[] = [];
+  if (s.members !== null) parts.push(`${s.members.toLocaleString('en')} members`);
+  if (s.sales !== null) parts.push(`${s.sales.toLocaleString('en')} sales`);
+  if (s.lastSaleAt) parts.push(`last sale ${s.lastSaleAt}`);
+  return parts.join(', ');
+}
+
+export function humanBackup(r: BackupResult): string {
+  const lines = [
+    `Backup ${r.snapshotId} of ${r.source}: ${summaryLine(r.summary)} (${r.types.join(', ')}).`,
+  ];
+  for (const d of r.destinations) {
+    lines.push(
+      d.ok
+        ? `  ✓ ${d.path}: ${formatBytes(d.newBytes)} new, ${formatBytes(d.storedBytes)} in total, ${(d.durationMs / 1000).toFixed(1)} s`
+        : `  ✗ ${d.path}: skipped — ${d.error?.message ?? 'failed'}`,
+    );
+  }
+  if (r.recoveryKey) {
+    lines.push(
+      '',
+      'Recovery key (shown only now — print it or write it down and keep it away from the computer):',
+      `  ${r.recoveryKey}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function humanTypes(tables: TypedTable[]): string {
+  const width = Math.max(5, ...tables.map((t) => t.table.length));
+  return tables
+    .map((t) => `${t.table.padEnd(width)}  ${t.type.padEnd(8)} ${String(t.rows).padStart(9)} rows`)
+    .join('\n');
+}
+
+export function humanSnapshots(l: SnapshotListing): string {
+  if (l.snapshots.length === 0) return `No backups in ${l.destination} yet.`;
+  const lines = l.snapshots.map(
+    (s) =>
+      `${s.id}  ${s.trigger.padEnd(11)} ${summaryLine(s.summary).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}`,
+  );
+  for (const d of l.damaged) lines.push(`${d.id}  DAMAGED: ${d.error}`);
+  return lines.join('\n');
+}
+
+export function humanVerify(r: VerifyResult): string {
+  const head = r.ok
+    ? `All ${r.snapshots.length} backup(s) passed the ${r.level} check (${r.chunksChecked} parts checked).`
+    : `Damage found (${r.level} check): ${r.damagedSnapshots.join(', ') || 'see problems'}`;
+  const lines = [head];
+  for (const p of r.problems.slice(0, 20))
+    lines.push(`  ${p.kind} ${p.id.slice(0, 16)}: ${p.problem}`);
+  if (r.problems.length > 20) lines.push(`  … and ${r.problems.length - 20} more`);
+  if (r.drill) {
+    lines.push(
+      `Restore drill of ${r.drill.snapshotId}: rebuilt in ${(r.drill.restoreMs / 1000).toFixed(1)} s, integrity ${r.drill.integrity}, ${r.drill.foreignKeyViolations} foreign-key problems, row counts ${r.drill.rowCountsMatch ? 'match' : 'DIFFER'}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function humanDiff(r: DiffResult): string {
+  const lines = [`Changes in ${r.database} since backup ${r.snapshotId}:`];
+  for (const t of r.tables) {
+    lines.push(
+      `  ${t.table}: +${t.added} added, -${t.removed} removed, ~${t.changed} changed${t.note ? ` (${t.note})` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function humanPrune(r: PruneResult, policy: string): string {
+  const verb = r.dryRun ? 'Would remove' : 'Removed';
+  return [
+    `Policy: ${policy}.`,
+    `${verb} ${r.remove.length} backup(s), keeping ${r.keep.length}.`,
+    ...(r.dryRun
+      ? []
+      : [
+          `Freed ${formatBytes(Math.max(0, r.bytesFreed))} (${r.packsDeleted} files removed, ${r.packsRewritten} rewritten).`,
+        ]),
+  ].join('\n');
+}

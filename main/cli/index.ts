@@ -1,0 +1,423 @@
+/**
+ * `tillvault` — the engine without a window, for IT helpers, servers and tests. The command
+ * names, options, JSON shapes and exit codes are a contract (see README); keep them stable.
+ */
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { backup } from '../engine/backup.js';
+import { parseDataTypes, type DataType } from '../engine/classify.js';
+import { createDemoShop } from '../engine/demo/demo-shop.js';
+import { runTill } from '../engine/demo/till.js';
+import { diff } from '../engine/diff.js';
+import { TillvaultError } from '../engine/errors.js';
+import { prune } from '../engine/prune.js';
+import { repair } from '../engine/repair.js';
+import { restoreInto, restoreToFile } from '../engine/restore.js';
+import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
+import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
+import { APP_VERSION } from '../engine/version.js';
+import { credentialFrom, type SecretOptions } from './credential.js';
+import { EXIT, makeOut, reportError, type Out } from './output.js';
+import { describeDatabase, listSnapshots, readLog, runDemo } from './queries.js';
+import {
+  humanBackup,
+  humanDiff,
+  humanPrune,
+  humanSnapshots,
+  humanTypes,
+  humanVerify,
+} from './human.js';
+
+type Action = (out: Out, ...args: never[]) => Promise<number>;
+
+function int(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new TillvaultError('BAD_INPUT', `${value} is not a whole number.`);
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function typesOption(csv: string | undefined): DataType[] | null {
+  return csv ? parseDataTypes(csv) : null;
+}
+
+interface Common extends SecretOptions {
+  json?: boolean;
+}
+
+function withSecrets(cmd: Command): Command {
+  return cmd
+    .option(
+      '--passphrase-file <file>',
+      'read the passphrase from this file (default: $TILLVAULT_PASSPHRASE)',
+    )
+    .option('--recovery-key-file <file>', 'open the backups with the printed recovery key instead');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('tillvault')
+    .description('Backups of a live SQLite POS database that are proven to restore.')
+    .version(APP_VERSION)
+    .option('--json', 'print exactly one JSON document on stdout (progress goes to stderr)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  // Each action sets exitCode; commander's own parsing errors become exit 2.
+  const run =
+    (fn: Action) =>
+    async (...args: unknown[]): Promise<void> => {
+      const cmd = args[args.length - 1] as Command;
+      const out = makeOut(Boolean((cmd.optsWithGlobals() as Common).json));
+      try {
+        exitCode = await (fn as (out: Out, ...a: unknown[]) => Promise<number>)(
+          out,
+          ...args.slice(0, -1),
+        );
+      } catch (err) {
+        exitCode = reportError(out, err);
+      }
+    };
+
+  const demo = program.command('demo').description('a demo shop database to try Tillvault on');
+  demo
+    .command('create <db>')
+    .description('generate a realistic shop database (WAL mode)')
+    .option('--members <n>', 'number of members', int)
+    .option('--days <n>', 'days of sales history', int)
+    .option('--seed <n>', 'random seed', int)
+    .action(
+      run(async (out, db: string, o: { members?: number; days?: number; seed?: number }) => {
+        const summary = createDemoShop(path.resolve(db), {
+          ...o,
+          onProgress: (f) => out.progress('Generating', f, 1),
+        });
+        out.result(
+          summary,
+          () =>
+            `Created ${db}: ${summary.members} members, ${summary.orders} sales, ${summary.products} products.`,
+        );
+        return EXIT.ok;
+      }),
+    );
+  demo
+    .command('sell <db>')
+    .description('simulate the till: commit sales as a separate writer')
+    .option('--seconds <n>', 'how long to sell', int, 10)
+    .option('--rate <n>', 'sales per second', int, 5)
+    .option('--seed <n>', 'random seed', int)
+    .action(
+      run(async (out, db: string, o: { seconds: number; rate: number; seed?: number }) => {
+        const stats = await runTill(path.resolve(db), o);
+        out.result(
+          stats,
+          () =>
+            `Sold ${stats.sales} times (p50 ${stats.p50Ms.toFixed(1)} ms, p99 ${stats.p99Ms.toFixed(1)} ms per sale).`,
+        );
+        return stats.errors > 0 ? EXIT.failed : EXIT.ok;
+      }),
+    );
+  demo
+    .command('start')
+    .description('create the demo shop if needed and back it up into ./tillvault-demo/backups')
+    .action(
+      run(async (out) => {
+        const r = await runDemo(path.resolve('tillvault-demo'), (label, d, t) =>
+          out.progress(label, d, t),
+        );
+        out.result(r, () => humanBackup(r.backup));
+        return r.backup.destinations.every((d) => d.ok) ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('types <db>')
+    .description('how each table is classified into data types, with row counts')
+    .action(
+      run(async (out, db: string) => {
+        const tables = await describeDatabase(path.resolve(db));
+        out.result({ database: path.resolve(db), tables }, () => humanTypes(tables));
+        return EXIT.ok;
+      }),
+    );
+
+  withSecrets(
+    program
+      .command('backup <db>')
+      .description('one consistent snapshot, written to every destination')
+      .addOption(
+        new Option('--to <dest>', 'destination folder (repeat for several)')
+          .argParser(collect)
+          .makeOptionMandatory(),
+      )
+      .option('--types <list>', 'data types to include: members,sales,products,staff,logs,other')
+      .option('--label <text>', 'a note to recognise this backup by')
+      .option('--no-encryption', 'store without encryption (not recommended)')
+      .addOption(
+        new Option('--trigger <trigger>')
+          .choices(['manual', 'scheduled'])
+          .default('manual')
+          .hideHelp(),
+      ),
+  ).action(
+    run(
+      async (
+        out,
+        db: string,
+        o: Common & {
+          to: string[];
+          types?: string;
+          label?: string;
+          encryption: boolean;
+          trigger: 'manual' | 'scheduled';
+        },
+      ) => {
+        const credential = credentialFrom(o);
+        if (!o.encryption) {
+          out.warn(
+            '--no-encryption: anyone who can read the backup folder can read the shop data.',
+          );
+        } else if (credential.kind === 'none') {
+          throw new TillvaultError(
+            'PASSPHRASE_REQUIRED',
+            'Backups are encrypted: set TILLVAULT_PASSPHRASE or use --passphrase-file (or --no-encryption).',
+          );
+        }
+        const result = await backup({
+          source: db,
+          destinations: o.to,
+          credential: o.encryption ? credential : { kind: 'none' },
+          types: typesOption(o.types),
+          label: o.label ?? null,
+          trigger: o.trigger,
+          onProgress: (p) =>
+            out.progress(
+              p.phase === 'snapshot' ? 'Snapshot' : p.phase === 'store' ? 'Storing' : 'Finishing',
+              p.done,
+              p.total,
+            ),
+        });
+        out.result(result, () => humanBackup(result));
+        if (result.destinations.every((d) => d.ok)) return EXIT.ok;
+        const allInput = result.destinations.every(
+          (d) =>
+            d.ok ||
+            (d.error &&
+              [
+                'WRONG_PASSPHRASE',
+                'PASSPHRASE_REQUIRED',
+                'NOT_A_REPOSITORY',
+                'DEST_FOREIGN',
+              ].includes(d.error.code)),
+        );
+        return allInput && result.destinations.every((d) => !d.ok) ? EXIT.input : EXIT.failed;
+      },
+    ),
+  );
+
+  withSecrets(
+    program.command('snapshots <dest>').description('list the backups in a destination'),
+  ).action(
+    run(async (out, dest: string, o: Common) => {
+      const list = await listSnapshots(dest, credentialFrom(o));
+      out.result(list, () => humanSnapshots(list));
+      return list.damaged.length > 0 ? EXIT.damaged : EXIT.ok;
+    }),
+  );
+
+  withSecrets(
+    program
+      .command('verify <dest>')
+      .description('prove the backups restore')
+      .addOption(
+        new Option('--level <level>', 'quick, full or drill')
+          .choices(VERIFY_LEVELS)
+          .default('quick'),
+      )
+      .option('--snapshot <id>', 'only this backup (default: all; drill uses the newest)'),
+  ).action(
+    run(async (out, dest: string, o: Common & { level: VerifyLevel; snapshot?: string }) => {
+      const result = await verify(dest, credentialFrom(o), {
+        level: o.level,
+        ...(o.snapshot ? { snapshot: o.snapshot } : {}),
+        onProgress: (p) => out.progress('Checking', p.done, p.total),
+      });
+      out.result(result, () => humanVerify(result));
+      return result.ok ? EXIT.ok : EXIT.damaged;
+    }),
+  );
+
+  withSecrets(
+    program
+      .command('restore <dest>')
+      .description(
+        'rebuild a database file (--to) or put a backup back into the live database (--into)',
+      )
+      .option('--snapshot <id>', "backup id or 'latest'", 'latest')
+      .option('--to <newdb>', 'write a new database file')
+      .option('--into <livedb>', 'restore into the live database (a safety backup is taken first)')
+      .option('--types <list>', 'with --into: only these data types')
+      .option('--force', 'with --into: wait for the database even if another program holds it'),
+  ).action(
+    run(
+      async (
+        out,
+        dest: string,
+        o: Common & {
+          snapshot: string;
+          to?: string;
+          into?: string;
+          types?: string;
+          force?: boolean;
+        },
+      ) => {
+        const credential = credentialFrom(o);
+        const progress = (p: { phase: string; done: number; total: number }): void =>
+          out.progress(p.phase, p.done, p.total);
+        if (Boolean(o.to) === Boolean(o.into)) {
+          throw new TillvaultError('BAD_INPUT', 'Give exactly one of --to NEWDB or --into LIVEDB.');
+        }
+        if (o.to) {
+          if (o.types) throw new TillvaultError('BAD_INPUT', '--types goes with --into.');
+          const r = await restoreToFile(dest, credential, o.snapshot, o.to, progress);
+          out.result(
+            r,
+            () =>
+              `Restored backup ${r.snapshotId} into ${r.file} in ${(r.durationMs / 1000).toFixed(1)} s.`,
+          );
+          return EXIT.ok;
+        }
+        const r = await restoreInto({
+          dest,
+          credential,
+          ref: o.snapshot,
+          liveDb: o.into!,
+          types: typesOption(o.types),
+          force: o.force ?? false,
+          onProgress: progress,
+        });
+        out.result(r, () =>
+          [
+            `Restored backup ${r.snapshotId} into ${r.liveDb}.`,
+            `Safety backup of the state before: ${r.safetySnapshotId} (restore it to undo).`,
+            ...r.warnings,
+          ].join('\n'),
+        );
+        return EXIT.ok;
+      },
+    ),
+  );
+
+  withSecrets(
+    program
+      .command('diff <dest>')
+      .description('rows added, removed and changed per table between a backup and a database')
+      .requiredOption('--snapshot <id>', "backup id or 'latest'")
+      .requiredOption('--against <db>', 'the database to compare with')
+      .option('--types <list>', 'only these data types'),
+  ).action(
+    run(
+      async (
+        out,
+        dest: string,
+        o: Common & { snapshot: string; against: string; types?: string },
+      ) => {
+        const r = await diff(dest, credentialFrom(o), o.snapshot, o.against, typesOption(o.types));
+        out.result(r, () => humanDiff(r));
+        return EXIT.ok;
+      },
+    ),
+  );
+
+  withSecrets(
+    program
+      .command('prune <dest>')
+      .description(`forget old backups (default: ${describePolicy(DEFAULT_POLICY)})`)
+      .option('--keep-last <n>', 'keep the newest n', int)
+      .option('--keep-within <duration>', 'keep everything newer than this, e.g. 30d, 12m, 1y')
+      .option('--keep-hourly <n>', 'one per hour for n hours', int)
+      .option('--keep-daily <n>', 'one per day for n days', int)
+      .option('--keep-weekly <n>', 'one per week for n weeks', int)
+      .option('--keep-monthly <n>', 'one per month for n months', int)
+      .option('--keep-yearly <n>', 'one per year for n years', int)
+      .option('--dry-run', 'only say what would be removed'),
+  ).action(
+    run(async (out, dest: string, o: Common & RetentionPolicy & { dryRun?: boolean }) => {
+      const given: RetentionPolicy = {};
+      for (const k of [
+        'keepLast',
+        'keepWithin',
+        'keepHourly',
+        'keepDaily',
+        'keepWeekly',
+        'keepMonthly',
+        'keepYearly',
+      ] as const) {
+        if (o[k] !== undefined) Object.assign(given, { [k]: o[k] });
+      }
+      const policy = Object.keys(given).length > 0 ? given : DEFAULT_POLICY;
+      const r = await prune(dest, credentialFrom(o), policy, { dryRun: o.dryRun ?? false });
+      out.result({ policy, ...r }, () => humanPrune(r, describePolicy(policy)));
+      return EXIT.ok;
+    }),
+  );
+
+  withSecrets(
+    program
+      .command('repair <dest>')
+      .description('replace damaged or missing parts with good copies from another destination')
+      .requiredOption('--from <otherdest>', 'a destination of the same backups'),
+  ).action(
+    run(async (out, dest: string, o: Common & { from: string }) => {
+      const r = await repair(dest, o.from, credentialFrom(o));
+      out.result(r, () =>
+        [
+          `Replaced ${r.chunksReplaced} damaged or missing part(s) and ${r.snapshotsReplaced.length} backup record(s).`,
+          r.unrepairable.length > 0 ? `Could not repair: ${r.unrepairable.join(', ')}` : '',
+          humanVerify(r.after),
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+      return r.after.ok ? EXIT.ok : EXIT.damaged;
+    }),
+  );
+
+  withSecrets(
+    program.command('log <dest>').description('the audit log kept in the destination'),
+  ).action(
+    run(async (out, dest: string, o: Common) => {
+      const entries = await readLog(dest, credentialFrom(o));
+      out.result(
+        { entries },
+        () =>
+          entries
+            .map((e) =>
+              'damaged' in e
+                ? `(damaged entry ${e.damaged})`
+                : `${e.time}  ${e.operation.padEnd(8)} ${e.result.padEnd(8)} ${e.user}@${e.host}  ${e.summary}`,
+            )
+            .join('\n') || 'No entries yet.',
+      );
+      return EXIT.ok;
+    }),
+  );
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+        ? EXIT.ok
+        : EXIT.input;
+    }
+    return reportError(makeOut(argv.includes('--json')), err);
+  }
+  return exitCode;
+}

@@ -1,0 +1,303 @@
+/**
+ * One backup run: a consistent snapshot of the source, cut into page chunks, stored once in
+ * every destination. A destination that fails (missing, full, read-only, locked) is reported
+ * and the others still complete. The manifest is written last, so a run that dies never
+ * leaves a snapshot that looks complete.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as tick } from 'node:timers/promises';
+import crypto from 'node:crypto';
+import { appendAudit, currentUser } from './audit.js';
+import type { DataType } from './classify.js';
+import {
+  prepareDestinations,
+  type FailedDestination,
+  type OpenDestination,
+} from './destinations.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
+import { newSnapshotId, type Manifest, type Trigger } from './manifest.js';
+import { PackWriter } from './pack-writer.js';
+import type { Credential } from './repo-config.js';
+import { takeSnapshot, type SnapshotFile } from './snapshot.js';
+import { APP_VERSION } from './version.js';
+
+/** 4096 page ids (128 KiB) per group: a group is rewritten only when one of its pages moved. */
+export const PAGES_PER_GROUP = 4096;
+const BATCH_BYTES = 1024 * 1024;
+
+export interface BackupOptions {
+  readonly source: string;
+  readonly destinations: readonly string[];
+  readonly credential: Credential;
+  readonly types?: readonly DataType[] | null;
+  readonly label?: string | null;
+  readonly trigger?: Trigger;
+  readonly tempDir?: string;
+  readonly onProgress?: (p: BackupProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BackupProgress {
+  readonly phase: 'snapshot' | 'store' | 'finish';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface DestinationResult {
+  readonly path: string;
+  readonly ok: boolean;
+  readonly snapshotId: string | null;
+  readonly newBytes: number;
+  readonly storedBytes: number;
+  readonly durationMs: number;
+  readonly error: { code: string; message: string } | null;
+}
+
+export interface BackupResult {
+  readonly snapshotId: string;
+  readonly source: string;
+  readonly types: DataType[];
+  readonly complete: boolean;
+  readonly tables: { name: string; type: DataType; rows: number }[];
+  readonly summary: Manifest['summary'];
+  readonly bytes: number;
+  readonly recoveryKey: string | null;
+  readonly destinations: DestinationResult[];
+}
+
+interface Target {
+  readonly dest: OpenDestination;
+  readonly writer: PackWriter;
+  readonly has: (id: string) => boolean;
+  readonly started: number;
+  error: FailedDestination | null;
+}
+
+function failedResult(f: FailedDestination, durationMs = 0): DestinationResult {
+  return {
+    path: f.path,
+    ok: false,
+    snapshotId: null,
+    newBytes: 0,
+    storedBytes: 0,
+    durationMs,
+    error: { code: f.code, message: f.message },
+  };
+}
+
+async function forEachLive(targets: Target[], fn: (t: Target) => Promise<void>): Promise<void> {
+  for (const t of targets) {
+    if (t.error) continue;
+    try {
+      await fn(t);
+    } catch (err) {
+      const e = toTillvaultError(err, t.dest.path);
+      t.error = { path: t.dest.path, code: e.code, message: e.message };
+    }
+  }
+}
+
+export async function backup(opts: BackupOptions): Promise<BackupResult> {
+  const source = path.resolve(opts.source);
+  const work = await fs.mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tillvault-'));
+  try {
+    // The source is checked before any destination is touched: a typo must not create folders.
+    const snap = await takeSnapshot(
+      source,
+      work,
+      opts.types ?? null,
+      (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
+      opts.signal,
+    );
+    const prepared = await prepareDestinations(opts.destinations, opts.credential, 'backup');
+    const snapshotId = newSnapshotId(new Date());
+    const targets: Target[] = [];
+    for (const dest of prepared.open) {
+      const index = await dest.repo.loadIndex(() => undefined);
+      targets.push({
+        dest,
+        writer: new PackWriter(dest.repo),
+        has: (id) => index.has(id),
+        started: Date.now(),
+        error: null,
+      });
+    }
+    try {
+      const { pageIds, wholeSha } = await storePages(snap, targets, opts);
+      const groups = await storeGroups(pageIds, targets);
+      opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
+      await forEachLive(targets, async (t) => {
+        await t.writer.finish();
+        const manifest = buildManifest(snap, snapshotId, source, opts, wholeSha, groups, t);
+        await t.dest.repo.writeManifest(manifest);
+        await appendAudit(t.dest.repo, {
+          operation: 'backup',
+          result: 'ok',
+          snapshotId,
+          summary: `Backed up ${path.basename(source)} (${t.writer.bytesWritten} new bytes).`,
+          details: {
+            source,
+            trigger: manifest.trigger,
+            types: snap.types,
+            newBytes: t.writer.bytesWritten,
+          },
+        }).catch(() => undefined);
+      });
+    } finally {
+      for (const t of targets) {
+        await t.dest.repo.closeHandles();
+        if (t.error) await t.writer.abandon();
+        await t.dest.lock.release();
+      }
+    }
+    const destinations: DestinationResult[] = [
+      ...targets.map((t) =>
+        t.error
+          ? failedResult(t.error, Date.now() - t.started)
+          : {
+              path: t.dest.path,
+              ok: true,
+              snapshotId,
+              newBytes: t.writer.bytesWritten,
+              storedBytes: 0,
+              durationMs: Date.now() - t.started,
+              error: null,
+            },
+      ),
+      ...prepared.failed.map((f) => failedResult(f)),
+    ];
+    for (let i = 0; i < destinations.length; i++) {
+      const d = destinations[i]!;
+      if (d.ok) destinations[i] = { ...d, storedBytes: await folderBytes(d.path) };
+    }
+    return {
+      snapshotId,
+      source,
+      types: snap.types,
+      complete: snap.complete,
+      tables: snap.tables,
+      summary: snap.summary,
+      bytes: snap.bytes,
+      recoveryKey: prepared.recoveryKey,
+      destinations,
+    };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+async function storePages(
+  snap: SnapshotFile,
+  targets: Target[],
+  opts: BackupOptions,
+): Promise<{ pageIds: Buffer; wholeSha: string }> {
+  const pageIds = Buffer.alloc(snap.pageCount * 32);
+  const whole = crypto.createHash('sha256');
+  const handle = await fs.open(snap.file, 'r');
+  const repo = targets[0]?.dest.repo;
+  const pagesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / snap.pageSize));
+  const buf = Buffer.alloc(pagesPerBatch * snap.pageSize);
+  try {
+    for (let first = 0; first < snap.pageCount; first += pagesPerBatch) {
+      if (opts.signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
+      if (!repo || targets.every((t) => t.error)) {
+        throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
+      }
+      const count = Math.min(pagesPerBatch, snap.pageCount - first);
+      const { bytesRead } = await handle.read(buf, 0, count * snap.pageSize, first * snap.pageSize);
+      if (bytesRead !== count * snap.pageSize) {
+        throw new TillvaultError('INTERNAL', 'The snapshot copy changed size while being read.');
+      }
+      whole.update(buf.subarray(0, bytesRead));
+      for (let i = 0; i < count; i++) {
+        const page = buf.subarray(i * snap.pageSize, (i + 1) * snap.pageSize);
+        const id = repo.blobId(page);
+        pageIds.write(id, (first + i) * 32, 'hex');
+        await storeBlob(targets, id, page);
+      }
+      opts.onProgress?.({ phase: 'store', done: first + count, total: snap.pageCount });
+      // Hand the event loop back between batches, so a window stays responsive.
+      await tick();
+    }
+  } finally {
+    await handle.close();
+  }
+  return { pageIds, wholeSha: whole.digest('hex') };
+}
+
+async function storeBlob(targets: Target[], id: string, plain: Buffer): Promise<void> {
+  let sealed: Buffer | null = null;
+  await forEachLive(targets, async (t) => {
+    if (t.writer.has(id, t.has)) return;
+    sealed ??= t.dest.repo.sealBlob(id, plain);
+    await t.writer.add(id, sealed);
+  });
+}
+
+async function storeGroups(pageIds: Buffer, targets: Target[]): Promise<string[]> {
+  const repo = targets.find((t) => !t.error)?.dest.repo;
+  if (!repo) throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
+  const groups: string[] = [];
+  const step = PAGES_PER_GROUP * 32;
+  for (let at = 0; at < pageIds.length; at += step) {
+    const group = pageIds.subarray(at, Math.min(at + step, pageIds.length));
+    const id = repo.blobId(group);
+    groups.push(id);
+    await storeBlob(targets, id, group);
+  }
+  return groups;
+}
+
+function buildManifest(
+  snap: SnapshotFile,
+  id: string,
+  source: string,
+  opts: BackupOptions,
+  wholeSha: string,
+  groups: string[],
+  t: Target,
+): Manifest {
+  return {
+    version: 1,
+    id,
+    time: new Date().toISOString(),
+    label: opts.label ?? null,
+    trigger: opts.trigger ?? 'manual',
+    host: os.hostname(),
+    user: currentUser(),
+    appVersion: APP_VERSION,
+    source: { path: source, name: path.basename(source) },
+    database: {
+      pageSize: snap.pageSize,
+      pageCount: snap.pageCount,
+      bytes: snap.bytes,
+      sha256: wholeSha,
+      journalMode: snap.journalMode,
+      schemaFingerprint: snap.schemaFingerprint,
+    },
+    types: snap.types,
+    complete: snap.complete,
+    tables: snap.tables,
+    summary: snap.summary,
+    pageGroups: groups,
+    pagesPerGroup: PAGES_PER_GROUP,
+    stats: {
+      newBytes: t.writer.bytesWritten,
+      newChunks: t.writer.chunksWritten,
+      durationMs: Date.now() - t.started,
+    },
+  };
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const st = await fs.stat(path.join(e.parentPath, e.name)).catch(() => null);
+    total += st?.size ?? 0;
+  }
+  return total;
+}

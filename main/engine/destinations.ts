@@ -1,0 +1,118 @@
+/**
+ * Opening the destinations of one backup as copies of one repository: existing ones are
+ * unlocked and must share one repository id, empty or new ones become copies of it. A
+ * destination that is missing, foreign, locked or unwritable is reported and skipped.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { TillvaultError, toTillvaultError, type ErrorCode } from './errors.js';
+import { acquireLock, type Lock } from './lock.js';
+import type { Credential } from './repo-config.js';
+import { Repository, inspectDestination } from './repository.js';
+
+export interface OpenDestination {
+  readonly path: string;
+  readonly repo: Repository;
+  readonly lock: Lock;
+  readonly created: boolean;
+}
+
+export interface FailedDestination {
+  readonly path: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export interface PreparedDestinations {
+  readonly open: OpenDestination[];
+  readonly failed: FailedDestination[];
+  /** Set when this run created the repository: the only time it is shown. */
+  readonly recoveryKey: string | null;
+}
+
+function failure(dest: string, err: unknown): FailedDestination {
+  const e = toTillvaultError(err, dest);
+  return { path: dest, code: e.code, message: e.message };
+}
+
+export async function prepareDestinations(
+  dests: readonly string[],
+  credential: Credential,
+  operation: string,
+): Promise<PreparedDestinations> {
+  const failed: FailedDestination[] = [];
+  const existing: { path: string; repo: Repository }[] = [];
+  const fresh: string[] = [];
+  for (const raw of dests) {
+    const dest = path.resolve(raw);
+    try {
+      const state = await inspectDestination(dest);
+      if (state === 'repository')
+        existing.push({ path: dest, repo: await Repository.open(dest, credential) });
+      else if (state === 'empty') fresh.push(dest);
+      else if (state === 'missing') {
+        // Only create the last folder level: a missing parent is an unplugged drive or a typo.
+        const parent = await fs.stat(path.dirname(dest)).catch(() => null);
+        if (!parent?.isDirectory()) {
+          throw new TillvaultError(
+            'DEST_MISSING',
+            `The place ${dest} is not available (is the drive connected?).`,
+          );
+        }
+        fresh.push(dest);
+      } else {
+        throw new TillvaultError(
+          'DEST_FOREIGN',
+          `${dest} already holds other files. Choose an empty folder or one with Tillvault backups.`,
+        );
+      }
+    } catch (err) {
+      failed.push(failure(dest, err));
+    }
+  }
+
+  const repos: { path: string; repo: Repository; created: boolean }[] = [];
+  const first = existing[0];
+  for (const e of existing) {
+    if (first && e.repo.id !== first.repo.id) {
+      failed.push({
+        path: e.path,
+        code: 'DEST_FOREIGN',
+        message: `${e.path} holds a different set of backups than ${first.path}; use one destination per set.`,
+      });
+    } else repos.push({ ...e, created: false });
+  }
+
+  let template = first?.repo ?? null;
+  let recoveryKey: string | null = null;
+  for (const dest of fresh) {
+    try {
+      if (template) repos.push({ path: dest, repo: await template.cloneInto(dest), created: true });
+      else {
+        const passphrase = credential.kind === 'passphrase' ? credential.value : null;
+        if (credential.kind === 'recovery-key') {
+          throw new TillvaultError(
+            'BAD_INPUT',
+            'A new backup place needs a passphrase, not a recovery key.',
+          );
+        }
+        const made = await Repository.init(dest, passphrase);
+        template = made.repo;
+        recoveryKey = made.recoveryKey;
+        repos.push({ path: dest, repo: made.repo, created: true });
+      }
+    } catch (err) {
+      failed.push(failure(dest, err));
+    }
+  }
+
+  const open: OpenDestination[] = [];
+  for (const r of repos) {
+    try {
+      open.push({ ...r, lock: await acquireLock(r.repo.layout, operation, true) });
+    } catch (err) {
+      failed.push(failure(r.path, err));
+    }
+  }
+  return { open, failed, recoveryKey };
+}

@@ -1,0 +1,100 @@
+/**
+ * The one place where failures become user-facing codes. Every front end (CLI, Electron main,
+ * test host) shows `code` translated and `message` as the human detail; none of them parses
+ * Node error strings on its own.
+ */
+export const ERROR_CODES = [
+  'BAD_INPUT',
+  'SOURCE_MISSING',
+  'NOT_SQLITE',
+  'SOURCE_UNREADABLE',
+  'WRONG_PASSPHRASE',
+  'PASSPHRASE_REQUIRED',
+  'DEST_MISSING',
+  'DEST_FULL',
+  'DEST_READONLY',
+  'DEST_FOREIGN',
+  'NOT_A_REPOSITORY',
+  'REPO_LOCKED',
+  'SNAPSHOT_NOT_FOUND',
+  'DAMAGED',
+  'DB_IN_USE',
+  'POLICY_EMPTY',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class TillvaultError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TillvaultError';
+    this.code = code;
+  }
+}
+
+/** Codes that mean "the input was wrong" rather than "the operation failed". */
+const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
+  'BAD_INPUT',
+  'SOURCE_MISSING',
+  'NOT_SQLITE',
+  'WRONG_PASSPHRASE',
+  'PASSPHRASE_REQUIRED',
+  'NOT_A_REPOSITORY',
+  'SNAPSHOT_NOT_FOUND',
+  'POLICY_EMPTY',
+  'DEST_FOREIGN',
+]);
+
+export function isInputError(code: ErrorCode): boolean {
+  return INPUT_CODES.has(code);
+}
+
+function errnoOf(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Turns anything thrown into a TillvaultError. `where` names the place (a destination or a
+ * database) so that "disk full" says which disk.
+ */
+export function toTillvaultError(err: unknown, where?: string): TillvaultError {
+  if (err instanceof TillvaultError) return err;
+  const at = where ? ` (${where})` : '';
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (errnoOf(err)) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new TillvaultError('DEST_FULL', `Not enough free space${at}.`, { cause: err });
+    case 'EROFS':
+    case 'EACCES':
+    case 'EPERM':
+      return new TillvaultError('DEST_READONLY', `Cannot write here: permission denied${at}.`, {
+        cause: err,
+      });
+    case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ENODEV':
+    case 'ENXIO':
+    case 'EIO':
+      return new TillvaultError('DEST_MISSING', `The folder is missing or was disconnected${at}.`, {
+        cause: err,
+      });
+    case 'SQLITE_NOTADB':
+      return new TillvaultError('NOT_SQLITE', `This is not a SQLite database${at}.`, {
+        cause: err,
+      });
+    case 'SQLITE_CORRUPT':
+      return new TillvaultError('SOURCE_UNREADABLE', `The database is damaged${at}: ${detail}`, {
+        cause: err,
+      });
+    default:
+      return new TillvaultError('INTERNAL', `${detail}${at}`, { cause: err });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Repository locks: one small file per holder with host, process id and time. Writers
+ * (backup, prune, repair) are exclusive; readers (verify, restore) are shared. A lock is stale
+ * when its process is gone on this host, or when it was not refreshed for STALE_MS (power loss
+ * on another machine), so a crash never blocks later backups.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { writeOnce } from './atomic-file.js';
+import { TillvaultError } from './errors.js';
+import { isLockId, type RepoLayout } from './repo-layout.js';
+
+export const STALE_MS = 30 * 60 * 1000;
+const REFRESH_MS = 5 * 60 * 1000;
+
+const lockSchema = z.object({
+  host: z.string(),
+  pid: z.number().int(),
+  time: z.string(),
+  exclusive: z.boolean(),
+  operation: z.string(),
+});
+type LockInfo = z.infer<typeof lockSchema>;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function isStale(lock: LockInfo, now: number, host = os.hostname()): boolean {
+  if (now - Date.parse(lock.time) > STALE_MS) return true;
+  return lock.host === host && !processAlive(lock.pid);
+}
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockInfo | null }[]> {
+  const names = await fs.readdir(layout.dir('locks')).catch(() => [] as string[]);
+  const out: { id: string; info: LockInfo | null }[] = [];
+  for (const name of names) {
+    const id = name.replace(/\.json$/, '');
+    if (!isLockId(id) || !name.endsWith('.json')) continue;
+    const text = await fs.readFile(layout.lock(id), 'utf8').catch(() => null);
+    if (text === null) continue;
+    let info: LockInfo | null = null;
+    try {
+      info = lockSchema.parse(JSON.parse(text));
+    } catch {
+      info = null;
+    }
+    out.push({ id, info });
+  }
+  return out;
+}
+
+async function writeLock(layout: RepoLayout, id: string, info: LockInfo): Promise<void> {
+  await writeOnce(layout.lock(id), JSON.stringify(info));
+}
+
+export async function acquireLock(
+  layout: RepoLayout,
+  operation: string,
+  exclusive: boolean,
+): Promise<Lock> {
+  const id = crypto.randomBytes(8).toString('hex');
+  const info: LockInfo = {
+    host: os.hostname(),
+    pid: process.pid,
+    time: new Date().toISOString(),
+    exclusive,
+    operation,
+  };
+  await fs.mkdir(layout.dir('locks'), { recursive: true });
+  await writeLock(layout, id, info);
+  const now = Date.now();
+  for (const other of await readLocks(layout)) {
+    if (other.id === id) continue;
+    // An unreadable lock file is a half-written one from a crash; it only counts while young.
+    if (!other.info) {
+      const st = await fs.stat(layout.lock(other.id)).catch(() => null);
+      if (st && now - st.mtimeMs < STALE_MS) continue;
+      await fs.rm(layout.lock(other.id), { force: true });
+      continue;
+    }
+    if (isStale(other.info, now)) {
+      await fs.rm(layout.lock(other.id), { force: true });
+      continue;
+    }
+    if (exclusive || other.info.exclusive) {
+      await fs.rm(layout.lock(id), { force: true });
+      throw new TillvaultError(
+        'REPO_LOCKED',
+        `Another ${other.info.operation} is using these backups (on ${other.info.host}, process ${other.info.pid}, since ${other.info.time}). Try again when it has finished.`,
+      );
+    }
+  }
+  // Long runs replace their lock file with a fresh time so other machines do not think it stale.
+  let current = id;
+  const timer = setInterval(() => {
+    const next = crypto.randomBytes(8).toString('hex');
+    writeLock(layout, next, { ...info, time: new Date().toISOString() })
+      .then(() => fs.rm(layout.lock(current), { force: true }))
+      .then(() => {
+        current = next;
+      })
+      .catch(() => undefined);
+  }, REFRESH_MS);
+  timer.unref();
+  return {
+    async release() {
+      clearInterval(timer);
+      await fs.rm(layout.lock(current), { force: true }).catch(() => undefined);
+    },
+  };
+}
+
+export async function withLock<T>(
+  layout: RepoLayout,
+  operation: string,
+  exclusive: boolean,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = await acquireLock(layout, operation, exclusive);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Collects sealed chunks into pack files of about PACK_TARGET bytes, so a 1 GiB database is a
+ * few hundred files rather than a quarter of a million. A pack is named by the SHA-256 of its
+ * bytes; the run's index file is written by `finish()`, after all its packs are on disk.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeOnce } from './atomic-file.js';
+import { sha256 } from './crypto.js';
+import type { PackEntries } from './blob-index.js';
+import type { Repository } from './repository.js';
+
+export const PACK_TARGET = 16 * 1024 * 1024;
+
+export class PackWriter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private blobs: { id: string; offset: number; length: number }[] = [];
+  private readonly pending = new Set<string>();
+  private readonly written: PackEntries[] = [];
+  /** Bytes written to the destination by this run (packs and index). */
+  bytesWritten = 0;
+  chunksWritten = 0;
+  private indexed = false;
+
+  constructor(private readonly repo: Repository) {}
+
+  /** True when the repository or this run already holds the chunk. */
+  has(id: string, indexHas: (id: string) => boolean): boolean {
+    return this.pending.has(id) || indexHas(id);
+  }
+
+  async add(id: string, stored: Buffer): Promise<void> {
+    this.blobs.push({ id, offset: this.size, length: stored.length });
+    this.parts.push(stored);
+    this.size += stored.length;
+    this.pending.add(id);
+    this.chunksWritten++;
+    if (this.size >= PACK_TARGET) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.blobs.length === 0) return;
+    const data = Buffer.concat(this.parts, this.size);
+    const id = sha256(data).toString('hex');
+    const file = this.repo.layout.pack(id);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await writeOnce(file, data).catch((err: NodeJS.ErrnoException) => {
+      // Same name means same bytes: another run already stored this exact pack.
+      if (err.code !== 'EEXIST') throw err;
+    });
+    this.written.push({ pack: id, blobs: this.blobs });
+    this.bytesWritten += data.length;
+    this.parts = [];
+    this.blobs = [];
+    this.size = 0;
+  }
+
+  /**
+   * After a failure: removes the packs this run wrote. No index names them yet, so nothing
+   * can refer to them, and a full disk gets its space back at once.
+   */
+  async abandon(): Promise<void> {
+    if (this.indexed) return;
+    for (const p of this.written)
+      await fs.rm(this.repo.layout.pack(p.pack), { force: true }).catch(() => undefined);
+  }
+
+  /** Writes the last pack and the index; returns the index file name (null if nothing new). */
+  async finish(): Promise<string | null> {
+    await this.flush();
+    if (this.written.length === 0) return null;
+    const name = await this.repo.writeIndexFile(this.written);
+    this.indexed = true;
+    const st = await fs.stat(this.repo.layout.index(name));
+    this.bytesWritten += st.size;
+    return name;
+  }
+}

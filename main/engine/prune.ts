@@ -1,0 +1,221 @@
+/**
+ * Forgetting old snapshots by the retention policy and reclaiming the space of chunks no
+ * snapshot needs. Crash-safe by order: manifests go first; new packs and a new index are on disk
+ * before any old index or pack is removed, so every needed chunk always has a listed copy.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { appendAudit, readAudit } from './audit.js';
+import { TEMP_MARK } from './atomic-file.js';
+import { TillvaultError } from './errors.js';
+import { withLock } from './lock.js';
+import type { Manifest } from './manifest.js';
+import { PackWriter } from './pack-writer.js';
+import type { Credential } from './repo-config.js';
+import { Repository } from './repository.js';
+import { applyRetention, isEmptyPolicy, type RetentionPolicy } from './retention.js';
+
+/** Packs with more unused bytes than this share are rewritten. */
+const REPACK_UNUSED_SHARE = 0.2;
+/** A snapshot whose row count fell below this share of the one before looks like an accident or an attack. */
+const ANOMALY_SHARE = 0.5;
+
+export interface PruneResult {
+  readonly dryRun: boolean;
+  readonly keep: { id: string; reasons: string[] }[];
+  readonly remove: string[];
+  readonly packsDeleted: number;
+  readonly packsRewritten: number;
+  readonly bytesFreed: number;
+}
+
+function totalRows(m: Manifest): number {
+  return m.tables.reduce((n, t) => n + t.rows, 0);
+}
+
+/** Marks snapshots whose row counts collapsed compared with the one before from the same source. */
+export function findAnomalies(manifests: readonly Manifest[]): Set<string> {
+  const out = new Set<string>();
+  const bySource = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    if (!m.complete) continue;
+    const list = bySource.get(m.source.path) ?? [];
+    list.push(m);
+    bySource.set(m.source.path, list);
+  }
+  for (const list of bySource.values()) {
+    list.sort((a, b) => a.time.localeCompare(b.time));
+    for (let i = 1; i < list.length; i++) {
+      const prev = list[i - 1]!;
+      const cur = list[i]!;
+      const rowsFell = totalRows(cur) < totalRows(prev) * ANOMALY_SHARE;
+      const membersFell =
+        prev.summary.members !== null &&
+        cur.summary.members !== null &&
+        cur.summary.members < prev.summary.members * ANOMALY_SHARE;
+      if (rowsFell || membersFell) out.add(cur.id);
+    }
+  }
+  return out;
+}
+
+async function verifiedSnapshots(repo: Repository): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const e of await readAudit(repo)) {
+    if ('damaged' in e || e.operation !== 'verify') continue;
+    const ids = e.details['verifiedSnapshots'];
+    if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') out.add(id);
+  }
+  return out;
+}
+
+async function reclaim(
+  repo: Repository,
+  keep: readonly Manifest[],
+): Promise<Omit<PruneResult, 'dryRun' | 'keep' | 'remove'>> {
+  const index = await repo.loadIndex();
+  const used = new Set<string>();
+  for (const m of keep) {
+    for (const g of m.pageGroups) used.add(g);
+    for (const id of await repo.pageIds(m)) used.add(id);
+  }
+  // Per pack: which of its chunks are still needed, and whether this pack is their only copy.
+  const packs = new Map<
+    string,
+    {
+      usedBytes: number;
+      totalBytes: number;
+      blobs: { id: string; offset: number; length: number }[];
+    }
+  >();
+  for (const id of index.ids()) {
+    for (const loc of index.locations(id)) {
+      const p = packs.get(loc.pack) ?? { usedBytes: 0, totalBytes: 0, blobs: [] };
+      p.totalBytes += loc.length;
+      if (used.has(id)) {
+        p.usedBytes += loc.length;
+        p.blobs.push({ id, offset: loc.offset, length: loc.length });
+      }
+      packs.set(loc.pack, p);
+    }
+  }
+  const onDisk = await repo.packFileNames();
+  const drop = new Set<string>(onDisk.filter((p) => !packs.has(p)));
+  const rewrite: string[] = [];
+  for (const [pack, p] of packs) {
+    if (p.usedBytes === 0) drop.add(pack);
+    else if (p.totalBytes - p.usedBytes > p.totalBytes * REPACK_UNUSED_SHARE) rewrite.push(pack);
+  }
+  const writer = new PackWriter(repo);
+  const copied = new Set<string>();
+  for (const pack of rewrite) {
+    for (const b of packs.get(pack)!.blobs) {
+      if (copied.has(b.id)) continue;
+      // Sealed bytes move as they are: the chunk's name is its authentication data.
+      const stored = await repo.readAt({ pack, offset: b.offset, length: b.length });
+      if (!repo.openBlob(b.id, stored)) continue;
+      await writer.add(b.id, stored);
+      copied.add(b.id);
+    }
+    drop.add(pack);
+  }
+  await writer.finish();
+  await repo.closeHandles();
+  // One fresh index for everything that stays, then the old index files, then the packs.
+  const oldIndexes = await repo.listNames('index');
+  const entries = new Map<string, { id: string; offset: number; length: number }[]>();
+  for (const id of index.ids()) {
+    for (const loc of index.locations(id)) {
+      if (drop.has(loc.pack) || !used.has(id)) continue;
+      const list = entries.get(loc.pack) ?? [];
+      list.push({ id, offset: loc.offset, length: loc.length });
+      entries.set(loc.pack, list);
+    }
+  }
+  const fresh = await repo.writeIndexFile([...entries].map(([pack, blobs]) => ({ pack, blobs })));
+  for (const name of oldIndexes)
+    if (name !== fresh) await fs.rm(repo.layout.index(name), { force: true });
+  let bytesFreed = 0;
+  for (const pack of drop) {
+    const file = repo.layout.pack(pack);
+    const st = await fs.stat(file).catch(() => null);
+    bytesFreed += st?.size ?? 0;
+    await fs.rm(file, { force: true });
+  }
+  bytesFreed -= writer.bytesWritten;
+  await removeTempFiles(repo.root);
+  return { packsDeleted: drop.size, packsRewritten: rewrite.length, bytesFreed };
+}
+
+/** Half-written files from a run that died; only called under the exclusive lock. */
+async function removeTempFiles(root: string): Promise<void> {
+  const entries = await fs.readdir(root, { recursive: true, withFileTypes: true });
+  for (const e of entries) {
+    if (e.isFile() && e.name.includes(TEMP_MARK))
+      await fs.rm(path.join(e.parentPath, e.name), { force: true });
+  }
+}
+
+export async function prune(
+  dest: string,
+  credential: Credential,
+  policy: RetentionPolicy,
+  opts: { dryRun?: boolean; now?: Date; timeZone?: string } = {},
+): Promise<PruneResult> {
+  if (isEmptyPolicy(policy)) {
+    throw new TillvaultError(
+      'POLICY_EMPTY',
+      'A retention policy must keep something; nothing was deleted.',
+    );
+  }
+  const repo = await Repository.open(path.resolve(dest), credential);
+  return withLock(repo.layout, 'prune', true, async () => {
+    const { manifests, damaged } = await repo.readAllManifests();
+    const anomalies = findAnomalies(manifests);
+    const newest = [...manifests].sort((a, b) => b.time.localeCompare(a.time))[0];
+    if (newest && anomalies.has(newest.id)) {
+      throw new TillvaultError(
+        'INTERNAL',
+        `Pruning stopped: the newest backup (${newest.id}) has far fewer rows than the one before. If that was a mistake or an attack, older backups are needed; nothing was deleted.`,
+      );
+    }
+    const verified = await verifiedSnapshots(repo);
+    const plan = applyRetention(
+      manifests.map((m) => ({
+        id: m.id,
+        time: m.time,
+        verified: verified.has(m.id),
+        anomalous: anomalies.has(m.id),
+      })),
+      policy,
+      opts.now ?? new Date(),
+      opts.timeZone ? { timeZone: opts.timeZone } : undefined,
+    );
+    const remove = plan.remove.map((r) => r.id);
+    // Damaged manifests are never pruned: a repair may still bring them back.
+    const kept = manifests.filter((m) => !remove.includes(m.id));
+    if (opts.dryRun) {
+      return {
+        dryRun: true,
+        keep: plan.keep,
+        remove,
+        packsDeleted: 0,
+        packsRewritten: 0,
+        bytesFreed: 0,
+      };
+    }
+    for (const id of remove) await fs.rm(repo.layout.snapshot(id), { force: true });
+    const stats =
+      damaged.length === 0
+        ? await reclaim(repo, kept)
+        : { packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
+    await appendAudit(repo, {
+      operation: 'prune',
+      result: 'ok',
+      snapshotId: null,
+      summary: `Removed ${remove.length} old backup(s), freed ${stats.bytesFreed} bytes.`,
+      details: { removed: remove, ...stats },
+    }).catch(() => undefined);
+    return { dryRun: false, keep: plan.keep, remove, ...stats };
+  });
+}

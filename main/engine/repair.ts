@@ -1,0 +1,113 @@
+/**
+ * Repair from another destination of the same repository: damaged or missing chunks get good
+ * copies (sealed bytes are identical in meaning across destinations, since keys and chunk names
+ * are shared), damaged manifests are replaced, then the destination is verified again.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { appendAudit } from './audit.js';
+import { writeOnce } from './atomic-file.js';
+import { TillvaultError } from './errors.js';
+import { withLock } from './lock.js';
+import { PackWriter } from './pack-writer.js';
+import type { Credential } from './repo-config.js';
+import { Repository } from './repository.js';
+import { verifyRepository, type VerifyResult } from './verify.js';
+
+export interface RepairResult {
+  readonly chunksReplaced: number;
+  readonly snapshotsReplaced: string[];
+  readonly unrepairable: string[];
+  readonly packsRemoved: number;
+  readonly after: VerifyResult;
+}
+
+async function goodCopy(repo: Repository, id: string): Promise<Buffer | null> {
+  const index = await repo.getIndex();
+  for (const loc of index.locations(id)) {
+    const stored = await repo.readAt(loc).catch(() => null);
+    if (stored && repo.openBlob(id, stored)) return stored;
+  }
+  return null;
+}
+
+export async function repair(
+  dest: string,
+  from: string,
+  credential: Credential,
+): Promise<RepairResult> {
+  const repo = await Repository.open(path.resolve(dest), credential);
+  const other = await Repository.open(path.resolve(from), credential);
+  if (repo.id !== other.id) {
+    throw new TillvaultError(
+      'DEST_FOREIGN',
+      `${from} holds a different set of backups; it cannot repair ${dest}.`,
+    );
+  }
+  return withLock(repo.layout, 'repair', true, () =>
+    withLock(other.layout, 'repair (source)', false, async () => {
+      // Damaged manifests first: their chunks are only known once they are readable again.
+      const snapshotsReplaced: string[] = [];
+      const unrepairable: string[] = [];
+      const { damaged } = await repo.readAllManifests();
+      for (const d of damaged) {
+        try {
+          await other.readManifest(d.id);
+          const bytes = await fs.readFile(other.layout.snapshot(d.id));
+          await fs.rm(repo.layout.snapshot(d.id), { force: true });
+          await writeOnce(repo.layout.snapshot(d.id), bytes);
+          snapshotsReplaced.push(d.id);
+        } catch {
+          unrepairable.push(`snapshot ${d.id}`);
+        }
+      }
+      const before = await verifyRepository(repo, { level: 'full' });
+      const badChunks = before.problems.filter((p) => p.kind === 'chunk').map((p) => p.id);
+      const badPacks = new Set(before.problems.filter((p) => p.kind === 'pack').map((p) => p.id));
+      await other.loadIndex(() => undefined);
+      const writer = new PackWriter(repo);
+      let chunksReplaced = 0;
+      for (const id of badChunks) {
+        const stored = await goodCopy(other, id);
+        if (!stored) {
+          unrepairable.push(`chunk ${id}`);
+          continue;
+        }
+        await writer.add(id, stored);
+        chunksReplaced++;
+      }
+      // Good chunks that live only in a damaged pack move to a new pack before it goes.
+      const index = await repo.getIndex();
+      for (const id of index.ids()) {
+        const locs = index.locations(id);
+        if (!locs.some((l) => badPacks.has(l.pack)) || locs.some((l) => !badPacks.has(l.pack)))
+          continue;
+        if (writer.has(id, () => false)) continue;
+        const stored = (await goodCopy(repo, id)) ?? (await goodCopy(other, id));
+        if (stored) await writer.add(id, stored);
+      }
+      await writer.finish();
+      await repo.closeHandles();
+      await other.closeHandles();
+      let packsRemoved = 0;
+      if (unrepairable.length === 0) {
+        for (const pack of badPacks) {
+          await fs.rm(repo.layout.pack(pack), { force: true });
+          packsRemoved++;
+        }
+        for (const p of before.problems.filter((p) => p.kind === 'index')) {
+          await fs.rm(repo.layout.index(p.id), { force: true });
+        }
+      }
+      const after = await verifyRepository(repo, { level: 'full' });
+      await appendAudit(repo, {
+        operation: 'repair',
+        result: after.ok ? 'ok' : 'damaged',
+        snapshotId: null,
+        summary: `Repaired from ${from}: ${chunksReplaced} chunk(s), ${snapshotsReplaced.length} backup record(s) replaced.`,
+        details: { from: path.resolve(from), chunksReplaced, snapshotsReplaced, unrepairable },
+      }).catch(() => undefined);
+      return { chunksReplaced, snapshotsReplaced, unrepairable, packsRemoved, after };
+    }),
+  );
+}

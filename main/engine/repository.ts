@@ -1,0 +1,305 @@
+/**
+ * A repository in one destination folder: config and keys, chunk sealing, the index, packs,
+ * manifests. The folder alone plus the passphrase (or recovery key) is enough to restore.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { compress, decompress } from './codec.js';
+import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
+import {
+  BlobIndex,
+  decodeIndex,
+  encodeIndex,
+  type BlobLocation,
+  type PackEntries,
+} from './blob-index.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
+import { manifestSchema, type Manifest } from './manifest.js';
+import { writeOnce, TEMP_MARK } from './atomic-file.js';
+import {
+  createRepoConfig,
+  parseRepoConfig,
+  unlockRepoConfig,
+  type Credential,
+  type RepoConfig,
+} from './repo-config.js';
+import { DIRS, RepoLayout, isHex64, isSnapshotId } from './repo-layout.js';
+
+export type RepoState = 'repository' | 'empty' | 'missing' | 'foreign';
+
+/** What a destination folder holds, without unlocking anything. */
+export async function inspectDestination(root: string): Promise<RepoState> {
+  const entries = await fs.readdir(root).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+    throw toTillvaultError(err, root);
+  });
+  if (entries === null) return 'missing';
+  if (entries.includes('tillvault.json')) return 'repository';
+  const visible = entries.filter((e) => !e.startsWith('.') && e !== 'desktop.ini');
+  return visible.length === 0 ? 'empty' : 'foreign';
+}
+
+export class Repository {
+  readonly layout: RepoLayout;
+  private index: BlobIndex | null = null;
+  private readonly handles = new Map<string, fs.FileHandle>();
+
+  private constructor(
+    root: string,
+    readonly config: RepoConfig,
+    readonly configText: string,
+    private readonly keys: MasterKeys | null,
+  ) {
+    this.layout = new RepoLayout(root);
+  }
+
+  get root(): string {
+    return this.layout.root;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get encrypted(): boolean {
+    return this.keys !== null;
+  }
+
+  static async open(root: string, credential: Credential): Promise<Repository> {
+    const layout = new RepoLayout(root);
+    const text = await fs.readFile(layout.config(), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        throw new TillvaultError('NOT_A_REPOSITORY', `No Tillvault backups in ${root}.`);
+      }
+      throw toTillvaultError(err, root);
+    });
+    const config = parseRepoConfig(text);
+    const keys = await unlockRepoConfig(config, credential);
+    return new Repository(root, config, text, keys);
+  }
+
+  /** A new repository with new keys; returns the recovery key to show once. */
+  static async init(
+    root: string,
+    passphrase: string | null,
+  ): Promise<{ repo: Repository; recoveryKey: string | null }> {
+    const created = await createRepoConfig(passphrase);
+    const text = JSON.stringify(created.config, null, 2);
+    await Repository.writeSkeleton(root, text);
+    return {
+      repo: new Repository(root, created.config, text, created.keys),
+      recoveryKey: created.recoveryKey,
+    };
+  }
+
+  /** Makes `root` another copy of an existing repository (same keys and chunk names). */
+  async cloneInto(root: string): Promise<Repository> {
+    await Repository.writeSkeleton(root, this.configText);
+    return new Repository(root, this.config, this.configText, this.keys);
+  }
+
+  private static async writeSkeleton(root: string, configText: string): Promise<void> {
+    // Never create missing parents: an unplugged drive leaves an empty mount point or none.
+    await fs.mkdir(root).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw toTillvaultError(err, root);
+    });
+    const layout = new RepoLayout(root);
+    for (const d of DIRS) await fs.mkdir(layout.dir(d), { recursive: true });
+    await writeOnce(layout.config(), configText);
+  }
+
+  // --- chunks -------------------------------------------------------------------------------
+
+  blobId(plain: Buffer): string {
+    return (this.keys ? hmac(this.keys.idKey, plain) : sha256(plain)).toString('hex');
+  }
+
+  sealBlob(id: string, plain: Buffer): Buffer {
+    const body = compress(plain);
+    return this.keys ? seal(this.keys.encKey, body, Buffer.from(id, 'hex')) : body;
+  }
+
+  /** Decrypts, decompresses and checks the content against its id; null when damaged. */
+  openBlob(id: string, stored: Buffer): Buffer | null {
+    const body = this.keys ? open(this.keys.encKey, stored, Buffer.from(id, 'hex')) : stored;
+    if (!body) return null;
+    let plain: Buffer;
+    try {
+      plain = decompress(body);
+    } catch {
+      return null;
+    }
+    return this.blobId(plain) === id ? plain : null;
+  }
+
+  sealFile(aad: string, data: Buffer): Buffer {
+    return this.keys ? seal(this.keys.encKey, data, Buffer.from(aad)) : data;
+  }
+
+  openFile(aad: string, data: Buffer): Buffer | null {
+    return this.keys ? open(this.keys.encKey, data, Buffer.from(aad)) : data;
+  }
+
+  // --- index --------------------------------------------------------------------------------
+
+  async listNames(kind: 'index' | 'snapshots' | 'log'): Promise<string[]> {
+    const names = await fs.readdir(this.layout.dir(kind)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw toTillvaultError(err, this.root);
+    });
+    return names.filter((n) => !n.includes(TEMP_MARK)).sort();
+  }
+
+  async readIndexFile(name: string): Promise<PackEntries[]> {
+    const raw = await fs.readFile(this.layout.index(name));
+    const plain = sha256(raw).toString('hex') === name ? this.openFile('index', raw) : null;
+    if (!plain) throw new TillvaultError('DAMAGED', `Index file ${name} is damaged.`);
+    return decodeIndex(plain, name);
+  }
+
+  /**
+   * Loads every index file. A damaged one is reported through `onDamage` and skipped; the
+   * chunks it listed then count as missing, which verify reports and repair fixes.
+   */
+  async loadIndex(onDamage?: (name: string, err: TillvaultError) => void): Promise<BlobIndex> {
+    const index = new BlobIndex();
+    for (const name of await this.listNames('index')) {
+      if (!isHex64(name)) continue;
+      try {
+        index.add(await this.readIndexFile(name), name);
+      } catch (err) {
+        const e = toTillvaultError(err, name);
+        if (e.code !== 'DAMAGED' || !onDamage) throw e;
+        onDamage(name, e);
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  async getIndex(): Promise<BlobIndex> {
+    return this.index ?? this.loadIndex();
+  }
+
+  async writeIndexFile(packs: readonly PackEntries[]): Promise<string> {
+    const sealed = this.sealFile('index', encodeIndex(packs));
+    const name = sha256(sealed).toString('hex');
+    await writeOnce(this.layout.index(name), sealed);
+    this.index?.add(packs, name);
+    return name;
+  }
+
+  async readAt(loc: BlobLocation): Promise<Buffer> {
+    let handle = this.handles.get(loc.pack);
+    if (!handle) {
+      if (this.handles.size >= 64) await this.closeHandles();
+      handle = await fs.open(this.layout.pack(loc.pack), 'r');
+      this.handles.set(loc.pack, handle);
+    }
+    const buf = Buffer.allocUnsafe(loc.length);
+    const { bytesRead } = await handle.read(buf, 0, loc.length, loc.offset);
+    return bytesRead === loc.length ? buf : buf.subarray(0, bytesRead);
+  }
+
+  /** Reads a chunk from the first copy that is intact. */
+  async readBlob(id: string): Promise<Buffer> {
+    const index = await this.getIndex();
+    const locations = index.locations(id);
+    for (const loc of locations) {
+      const stored = await this.readAt(loc).catch(() => null);
+      const plain = stored && this.openBlob(id, stored);
+      if (plain) return plain;
+    }
+    throw new TillvaultError(
+      'DAMAGED',
+      locations.length === 0
+        ? `Chunk ${id.slice(0, 12)} is missing from ${this.root}.`
+        : `Chunk ${id.slice(0, 12)} is damaged in ${this.root}.`,
+    );
+  }
+
+  async closeHandles(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map((h) => h.close().catch(() => undefined)));
+  }
+
+  async packFileNames(): Promise<string[]> {
+    const out: string[] = [];
+    const dataDir = this.layout.dir('data');
+    for (const sub of await fs.readdir(dataDir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await fs.readdir(path.join(dataDir, sub))) {
+        if (isHex64(name) && name.startsWith(sub)) out.push(name);
+      }
+    }
+    return out;
+  }
+
+  // --- snapshots ----------------------------------------------------------------------------
+
+  async listSnapshotIds(): Promise<string[]> {
+    return (await this.listNames('snapshots')).filter(isSnapshotId);
+  }
+
+  async readManifest(id: string): Promise<Manifest> {
+    const raw = await fs.readFile(this.layout.snapshot(id)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        throw new TillvaultError('SNAPSHOT_NOT_FOUND', `There is no backup ${id} here.`);
+      }
+      throw toTillvaultError(err, this.root);
+    });
+    const plain = this.openFile(`snapshot:${id}`, raw);
+    if (!plain) throw new TillvaultError('DAMAGED', `The record of backup ${id} is damaged.`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(plain.toString('utf8'));
+    } catch {
+      throw new TillvaultError('DAMAGED', `The record of backup ${id} is damaged.`);
+    }
+    const result = manifestSchema.safeParse(parsed);
+    if (!result.success || result.data.id !== id) {
+      throw new TillvaultError('DAMAGED', `The record of backup ${id} is damaged.`);
+    }
+    return result.data;
+  }
+
+  async writeManifest(m: Manifest): Promise<void> {
+    const data = Buffer.from(JSON.stringify(m));
+    await writeOnce(this.layout.snapshot(m.id), this.sealFile(`snapshot:${m.id}`, data));
+  }
+
+  /** Reads all manifests; damaged ones are returned separately so listing never fails whole. */
+  async readAllManifests(): Promise<{
+    manifests: Manifest[];
+    damaged: { id: string; error: string }[];
+  }> {
+    const manifests: Manifest[] = [];
+    const damaged: { id: string; error: string }[] = [];
+    for (const id of await this.listSnapshotIds()) {
+      try {
+        manifests.push(await this.readManifest(id));
+      } catch (err) {
+        const e = toTillvaultError(err, this.root);
+        if (e.code !== 'DAMAGED') throw e;
+        damaged.push({ id, error: e.message });
+      }
+    }
+    return { manifests, damaged };
+  }
+
+  /** The page chunk ids of a snapshot, in page order. */
+  async pageIds(m: Manifest): Promise<string[]> {
+    const ids: string[] = [];
+    for (const group of m.pageGroups) {
+      const raw = await this.readBlob(group);
+      if (raw.length % 32 !== 0)
+        throw new TillvaultError('DAMAGED', `Page list ${group} is damaged.`);
+      for (let i = 0; i < raw.length; i += 32) ids.push(raw.toString('hex', i, i + 32));
+    }
+    if (ids.length !== m.database.pageCount) {
+      throw new TillvaultError('DAMAGED', `The page list of backup ${m.id} is incomplete.`);
+    }
+    return ids;
+  }
+}

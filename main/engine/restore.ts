@@ -1,0 +1,387 @@
+/**
+ * Rebuilding a database from a snapshot, and putting it back into the shop's live database.
+ *
+ * Into a new file: pages are written in order to a temp file, the whole-file SHA-256 must match
+ * the manifest, then the file is renamed into place.
+ * Into the live database: a safety snapshot first, then one transaction on a connection that
+ * holds SQLite's exclusive lock, so the POS cannot write halfway and no stale -wal/-shm is left.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as tick } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { appendAudit } from './audit.js';
+import { backup } from './backup.js';
+import type { DataType } from './classify.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
+import type { Manifest } from './manifest.js';
+import type { Credential } from './repo-config.js';
+import { Repository } from './repository.js';
+import { quoteIdent, readSourceHeader } from './sqlite-source.js';
+import { tempNameFor } from './atomic-file.js';
+import { withLock } from './lock.js';
+
+export interface RestoreProgress {
+  readonly phase: 'safety-backup' | 'rebuild' | 'apply' | 'check';
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Resolves `latest` or an id (or a unique prefix of one) to a manifest. */
+export async function findSnapshot(repo: Repository, ref: string | undefined): Promise<Manifest> {
+  const ids = await repo.listSnapshotIds();
+  if (ids.length === 0)
+    throw new TillvaultError('SNAPSHOT_NOT_FOUND', `There are no backups in ${repo.root}.`);
+  if (!ref || ref === 'latest') return repo.readManifest(ids[ids.length - 1]!);
+  const matches = ids.filter((id) => id.startsWith(ref));
+  if (matches.length !== 1) {
+    throw new TillvaultError(
+      'SNAPSHOT_NOT_FOUND',
+      matches.length === 0
+        ? `There is no backup ${ref} in ${repo.root}.`
+        : `${ref} matches several backups; give more of the id.`,
+    );
+  }
+  return repo.readManifest(matches[0]!);
+}
+
+/** Writes the snapshot's pages to `file` (which must not exist) and checks the whole-file hash. */
+export async function rebuildDatabase(
+  repo: Repository,
+  m: Manifest,
+  file: string,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<void> {
+  const ids = await repo.pageIds(m);
+  const temp = tempNameFor(file);
+  const handle = await fs.open(temp, 'wx');
+  const whole = crypto.createHash('sha256');
+  try {
+    const batch = Math.max(1, Math.floor((1024 * 1024) / m.database.pageSize));
+    for (let first = 0; first < ids.length; first += batch) {
+      const pages: Buffer[] = [];
+      for (const id of ids.slice(first, first + batch)) {
+        const page = await repo.readBlob(id);
+        if (page.length !== m.database.pageSize) {
+          throw new TillvaultError('DAMAGED', `Chunk ${id.slice(0, 12)} has the wrong size.`);
+        }
+        pages.push(page);
+      }
+      const data = Buffer.concat(pages);
+      whole.update(data);
+      await handle.write(data, 0, data.length, first * m.database.pageSize);
+      onProgress?.({ phase: 'rebuild', done: first + pages.length, total: ids.length });
+      await tick();
+    }
+    if (whole.digest('hex') !== m.database.sha256) {
+      throw new TillvaultError(
+        'DAMAGED',
+        `Backup ${m.id} does not rebuild to the database it recorded.`,
+      );
+    }
+    await handle.sync();
+    await handle.close();
+    await fs.rename(temp, file);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    throw err;
+  } finally {
+    await repo.closeHandles();
+  }
+}
+
+export interface RestoreToFileResult {
+  readonly snapshotId: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+export async function restoreToFile(
+  dest: string,
+  credential: Credential,
+  ref: string | undefined,
+  file: string,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<RestoreToFileResult> {
+  const target = path.resolve(file);
+  if (await fs.stat(target).catch(() => null)) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      `${target} already exists; restore into a new file name.`,
+    );
+  }
+  const repo = await Repository.open(path.resolve(dest), credential);
+  const m = await findSnapshot(repo, ref);
+  const started = Date.now();
+  await withLock(repo.layout, 'restore', false, () => rebuildDatabase(repo, m, target, onProgress));
+  const result = {
+    snapshotId: m.id,
+    file: target,
+    bytes: m.database.bytes,
+    durationMs: Date.now() - started,
+  };
+  await appendAudit(repo, {
+    operation: 'restore',
+    result: 'ok',
+    snapshotId: m.id,
+    summary: `Restored backup ${m.id} into the new file ${path.basename(target)}.`,
+    details: { to: target },
+  }).catch(() => undefined);
+  return result;
+}
+
+/**
+ * Opens the live database with SQLite's exclusive lock. Fails when another program (the POS)
+ * has it open, because restoring under a running POS corrupts its view of the data.
+ */
+export function lockLiveDatabase(file: string, force: boolean): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: true });
+  } catch (err) {
+    throw toTillvaultError(err, file);
+  }
+  try {
+    db.pragma(`busy_timeout = ${force ? 10000 : 200}`);
+    db.pragma('locking_mode = EXCLUSIVE');
+    // A write transaction takes the lock; locking_mode EXCLUSIVE keeps it until close.
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    return db;
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new TillvaultError(
+        'DB_IN_USE',
+        `Another program is using ${path.basename(file)}. Close the till (POS) program first, then restore.`,
+      );
+    }
+    throw toTillvaultError(err, file);
+  }
+}
+
+interface SchemaRow {
+  type: string;
+  name: string;
+  tbl_name: string;
+  sql: string | null;
+}
+
+function userSchema(db: Database.Database, schema: 'main' | 'snap'): SchemaRow[] {
+  return db
+    .prepare(
+      `SELECT type, name, tbl_name, sql FROM ${schema}.sqlite_master WHERE name NOT LIKE 'sqlite_%'`,
+    )
+    .all() as SchemaRow[];
+}
+
+/** Writable columns (generated columns are computed, not inserted). */
+function insertableColumns(db: Database.Database, schema: string, table: string): string[] {
+  const cols = db.prepare(`PRAGMA ${schema}.table_xinfo(${quoteIdent(table)})`).all() as {
+    name: string;
+    hidden: number;
+  }[];
+  return cols.filter((c) => c.hidden === 0).map((c) => c.name);
+}
+
+function copyRows(db: Database.Database, table: string): void {
+  const live = new Set(insertableColumns(db, 'main', table));
+  const cols = insertableColumns(db, 'snap', table).filter((c) => live.has(c));
+  const list = cols.map(quoteIdent).join(', ');
+  db.exec(
+    `INSERT INTO main.${quoteIdent(table)} (${list}) SELECT ${list} FROM snap.${quoteIdent(table)}`,
+  );
+}
+
+function hasSequence(db: Database.Database, schema: string): boolean {
+  return !!db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get();
+}
+
+/** Replaces the whole live content with the snapshot's, schema included. */
+function replaceAll(db: Database.Database): void {
+  const live = userSchema(db, 'main');
+  for (const kind of ['trigger', 'view'] as const) {
+    for (const row of live.filter((r) => r.type === kind)) {
+      db.exec(`DROP ${kind.toUpperCase()} IF EXISTS main.${quoteIdent(row.name)}`);
+    }
+  }
+  for (const row of live.filter((r) => r.type === 'table')) {
+    db.exec(`DROP TABLE IF EXISTS main.${quoteIdent(row.name)}`);
+  }
+  const snap = userSchema(db, 'snap');
+  for (const row of snap.filter((r) => r.type === 'table' && r.sql)) {
+    // Shadow tables of a virtual table appear when the virtual table is created.
+    if (db.prepare('SELECT 1 FROM main.sqlite_master WHERE name = ?').get(row.name)) continue;
+    db.exec(row.sql!);
+    copyRows(db, row.name);
+  }
+  if (hasSequence(db, 'main')) db.exec('DELETE FROM main.sqlite_sequence');
+  if (hasSequence(db, 'snap') && hasSequence(db, 'main')) {
+    db.exec('INSERT INTO main.sqlite_sequence SELECT * FROM snap.sqlite_sequence');
+  }
+  for (const kind of ['index', 'view', 'trigger']) {
+    for (const row of snap.filter((r) => r.type === kind && r.sql)) db.exec(row.sql!);
+  }
+  const version = db.pragma('snap.user_version', { simple: true });
+  db.pragma(`main.user_version = ${Number(version)}`);
+}
+
+/**
+ * Replaces the rows of some tables only. Triggers on them are set aside for the copy (a
+ * "log every delete" trigger must not fire for a restore) and put back unchanged.
+ */
+function replaceTables(db: Database.Database, tables: readonly string[]): string[] {
+  const notes: string[] = [];
+  const liveSchema = userSchema(db, 'main');
+  const snapSchema = userSchema(db, 'snap');
+  for (const table of tables) {
+    const snapTable = snapSchema.find((r) => r.type === 'table' && r.name === table);
+    if (!snapTable?.sql) continue;
+    const triggers = liveSchema.filter(
+      (r) => r.type === 'trigger' && r.tbl_name === table && r.sql,
+    );
+    for (const t of triggers) db.exec(`DROP TRIGGER main.${quoteIdent(t.name)}`);
+    if (!liveSchema.some((r) => r.type === 'table' && r.name === table)) {
+      db.exec(snapTable.sql);
+      for (const idx of snapSchema.filter(
+        (r) => r.type === 'index' && r.tbl_name === table && r.sql,
+      )) {
+        db.exec(idx.sql!);
+      }
+      notes.push(`Table ${table} did not exist any more and was re-created.`);
+    } else {
+      db.exec(`DELETE FROM main.${quoteIdent(table)}`);
+    }
+    copyRows(db, table);
+    for (const t of triggers) db.exec(t.sql!);
+    // Keep AUTOINCREMENT counters ahead, so new receipts never reuse a number.
+    if (hasSequence(db, 'snap') && hasSequence(db, 'main')) {
+      const snapSeq = db
+        .prepare('SELECT seq FROM snap.sqlite_sequence WHERE name = ?')
+        .get(table) as { seq: number } | undefined;
+      const liveSeq = db
+        .prepare('SELECT seq FROM main.sqlite_sequence WHERE name = ?')
+        .get(table) as { seq: number } | undefined;
+      if (snapSeq && !liveSeq)
+        db.prepare('INSERT INTO main.sqlite_sequence (name, seq) VALUES (?, ?)').run(
+          table,
+          snapSeq.seq,
+        );
+    }
+  }
+  return notes;
+}
+
+export interface RestoreIntoOptions {
+  readonly dest: string;
+  readonly credential: Credential;
+  readonly ref?: string;
+  readonly liveDb: string;
+  readonly types?: readonly DataType[] | null;
+  readonly force?: boolean;
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreIntoResult {
+  readonly snapshotId: string;
+  readonly safetySnapshotId: string;
+  readonly liveDb: string;
+  readonly tables: string[];
+  readonly warnings: string[];
+  readonly durationMs: number;
+}
+
+export async function restoreInto(opts: RestoreIntoOptions): Promise<RestoreIntoResult> {
+  const started = Date.now();
+  const liveDb = path.resolve(opts.liveDb);
+  await readSourceHeader(liveDb);
+  const dest = path.resolve(opts.dest);
+  const repo = await Repository.open(dest, opts.credential);
+  const m = await findSnapshot(repo, opts.ref);
+  const types = opts.types ?? null;
+  if (!types && !m.complete) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      `Backup ${m.id} holds only ${m.types.join(', ')}; choose those types to restore (--types).`,
+    );
+  }
+  // Checked before the safety backup, so a running POS is reported at once.
+  lockLiveDatabase(liveDb, opts.force ?? false).close();
+
+  opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
+  const safety = await backup({
+    source: liveDb,
+    destinations: [dest],
+    credential: opts.credential,
+    trigger: 'pre-restore',
+    label: `Before restoring ${m.id}`,
+  });
+  const safetyDest = safety.destinations[0];
+  if (!safetyDest?.ok) {
+    throw new TillvaultError(
+      safetyDest?.error?.code === 'DEST_FULL' ? 'DEST_FULL' : 'INTERNAL',
+      `The safety backup of the current database failed, so nothing was changed: ${safetyDest?.error?.message ?? ''}`,
+    );
+  }
+
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-restore-'));
+  try {
+    const rebuilt = path.join(work, 'snapshot.db');
+    await withLock(repo.layout, 'restore', false, () =>
+      rebuildDatabase(repo, m, rebuilt, opts.onProgress),
+    );
+    opts.onProgress?.({ phase: 'apply', done: 0, total: 1 });
+    const db = lockLiveDatabase(liveDb, opts.force ?? false);
+    const warnings: string[] = [];
+    let tables: string[];
+    try {
+      db.pragma('foreign_keys = OFF');
+      db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
+      const chosen = types
+        ? m.tables.filter((t) => types.includes(t.type)).map((t) => t.name)
+        : null;
+      db.transaction(() => {
+        if (chosen) warnings.push(...replaceTables(db, chosen));
+        else replaceAll(db);
+      }).immediate();
+      tables = chosen ?? m.tables.map((t) => t.name);
+      db.exec('DETACH DATABASE snap');
+      opts.onProgress?.({ phase: 'check', done: 0, total: 1 });
+      const check = db.pragma('integrity_check', { simple: true });
+      if (check !== 'ok') {
+        throw new TillvaultError(
+          'DAMAGED',
+          `The database failed its integrity check after the restore: ${String(check)}`,
+        );
+      }
+    } finally {
+      db.close();
+    }
+    if (!types) {
+      warnings.push(
+        `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safety.snapshotId}. Receipt and shift numbers continue from the restored point.`,
+      );
+    }
+    await appendAudit(repo, {
+      operation: 'restore',
+      result: 'ok',
+      snapshotId: m.id,
+      summary: `Restored ${types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safety.snapshotId}.`,
+      details: { into: liveDb, types, safetySnapshotId: safety.snapshotId, tables },
+    }).catch(() => undefined);
+    return {
+      snapshotId: m.id,
+      safetySnapshotId: safety.snapshotId,
+      liveDb,
+      tables,
+      warnings,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
