@@ -42,6 +42,14 @@ export interface Lock {
   release(): Promise<void>;
 }
 
+function parseLock(text: string): LockInfo | null {
+  try {
+    return lockSchema.parse(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
 async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockInfo | null }[]> {
   const names = await fs.readdir(layout.dir('locks')).catch(() => [] as string[]);
   const out: { id: string; info: LockInfo | null }[] = [];
@@ -50,13 +58,7 @@ async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockIn
     if (!isLockId(id) || !name.endsWith('.json')) continue;
     const text = await fs.readFile(layout.lock(id), 'utf8').catch(() => null);
     if (text === null) continue;
-    let info: LockInfo | null = null;
-    try {
-      info = lockSchema.parse(JSON.parse(text));
-    } catch {
-      info = null;
-    }
-    out.push({ id, info });
+    out.push({ id, info: parseLock(text) });
   }
   return out;
 }

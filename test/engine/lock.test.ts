@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { TillvaultError } from '../../main/engine/errors.js';
+import { STALE_MS, acquireLock, isStale } from '../../main/engine/lock.js';
+import { RepoLayout } from '../../main/engine/repo-layout.js';
+
+function layout(): RepoLayout {
+  return new RepoLayout(fs.mkdtempSync(path.join(os.tmpdir(), 'tv-lock-')));
+}
+
+test('an exclusive lock excludes every other lock; shared locks coexist', async () => {
+  const l = layout();
+  const a = await acquireLock(l, 'verify', false);
+  const b = await acquireLock(l, 'verify', false);
+  await assert.rejects(
+    acquireLock(l, 'backup', true),
+    (e: unknown) =>
+      e instanceof TillvaultError && e.code === 'REPO_LOCKED' && /verify/.test(e.message),
+  );
+  await a.release();
+  await b.release();
+  const c = await acquireLock(l, 'backup', true);
+  await assert.rejects(acquireLock(l, 'verify', false), TillvaultError);
+  await c.release();
+  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+});
+
+test('a lock is stale when its process is gone on this host or it is too old anywhere', () => {
+  const now = Date.now();
+  const fresh = {
+    host: os.hostname(),
+    pid: process.pid,
+    time: new Date(now).toISOString(),
+    exclusive: true,
+    operation: 'backup',
+  };
+  assert.equal(isStale(fresh, now), false);
+  assert.equal(isStale({ ...fresh, pid: 2 ** 22 + 12345 }, now), true);
+  assert.equal(isStale({ ...fresh, host: 'other-pc', pid: 2 ** 22 + 12345 }, now), false);
+  assert.equal(
+    isStale({ ...fresh, host: 'other-pc', time: new Date(now - STALE_MS - 1).toISOString() }, now),
+    true,
+  );
+});
+
+test('a stale lock left by a dead process does not block the next backup', async () => {
+  const l = layout();
+  fs.mkdirSync(l.dir('locks'));
+  fs.writeFileSync(
+    l.lock('00112233445566ff'),
+    JSON.stringify({
+      host: os.hostname(),
+      pid: 2 ** 22 + 999,
+      time: new Date().toISOString(),
+      exclusive: true,
+      operation: 'backup',
+    }),
+  );
+  const lock = await acquireLock(l, 'backup', true);
+  await lock.release();
+  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+});

@@ -1,0 +1,87 @@
+/** Shared test plumbing: temp folders, the real CLI as a child process, SQLite dumps. */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'third-party');
+export const CLI = path.join(ROOT, 'bin', 'tillvault.mjs');
+export const PASSPHRASE = 'correct horse battery staple';
+
+export function tempDir(prefix = 'tv-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: unknown;
+}
+
+/** Runs the built CLI (`npm test` builds first) with --json and parses its one document. */
+export function cli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, '--json', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE, ...env },
+    timeout: 300_000,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = null;
+  }
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, '--json', ...args], {
+    env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** `sqlite3 .dump`: the logical content, independent of page layout. */
+export function dump(db: string): string {
+  return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+}
+
+export function fileSha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Northwind is shipped as SQL; build it once per test process. */
+export function northwind(dir: string): string {
+  const db = path.join(dir, 'northwind.db');
+  if (!fs.existsSync(db)) {
+    const sql = fs.readFileSync(path.join(FIXTURES, 'northwind-create.sql'), 'utf8');
+    execFileSync('sqlite3', [db], { input: sql, maxBuffer: 1 << 30 });
+  }
+  return db;
+}
+
+export function chinook(dir: string): string {
+  const db = path.join(dir, 'chinook.sqlite');
+  fs.copyFileSync(path.join(FIXTURES, 'chinook.sqlite'), db);
+  fs.chmodSync(db, 0o644);
+  return db;
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** A tiny tmpfs, to make a real "disk full" or read-only destination (needs root). */
+export function mountTmpfs(dir: string, size: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  return () => execFileSync('umount', ['-l', dir]);
+}
+
+export function sqliteValue(db: string, sql: string): string {
+  return execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+}
