@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'tillvault-demo/**', 'bench/work/**'] },
+  {
+    ignores: ['out/**', 'node_modules/**', 'test-results/**', 'tillvault-demo/**', 'bench/work/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -52,6 +52,7 @@ export interface SnapshotListing {
     tables: Manifest['tables'];
     summary: Manifest['summary'];
     bytes: number;
+    sha256: string;
     newBytes: number;
   }[];
   damaged: { id: string; error: string }[];
@@ -78,6 +79,7 @@ export async function listSnapshots(
       tables: m.tables,
       summary: m.summary,
       bytes: m.database.bytes,
+      sha256: m.database.sha256,
       newBytes: m.stats.newBytes,
     })),
     damaged,

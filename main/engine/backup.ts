@@ -111,8 +111,20 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
       opts.signal,
     );
-    const prepared = await prepareDestinations(opts.destinations, opts.credential, 'backup');
     const snapshotId = newSnapshotId(new Date());
+    const prepared = await prepareDestinations(opts.destinations, opts.credential, 'backup');
+    const result = (destinations: DestinationResult[]): BackupResult => ({
+      snapshotId,
+      source,
+      types: snap.types,
+      complete: snap.complete,
+      tables: snap.tables,
+      summary: snap.summary,
+      bytes: snap.bytes,
+      recoveryKey: prepared.recoveryKey,
+      destinations,
+    });
+    if (prepared.open.length === 0) return result(prepared.failed.map((f) => failedResult(f)));
     const targets: Target[] = [];
     for (const dest of prepared.open) {
       const index = await dest.repo.loadIndex(() => undefined);
@@ -172,17 +184,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       const d = destinations[i]!;
       if (d.ok) destinations[i] = { ...d, storedBytes: await folderBytes(d.path) };
     }
-    return {
-      snapshotId,
-      source,
-      types: snap.types,
-      complete: snap.complete,
-      tables: snap.tables,
-      summary: snap.summary,
-      bytes: snap.bytes,
-      recoveryKey: prepared.recoveryKey,
-      destinations,
-    };
+    return result(destinations);
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }

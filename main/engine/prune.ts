@@ -122,19 +122,7 @@ async function reclaim(
   await writer.finish();
   await repo.closeHandles();
   // One fresh index for everything that stays, then the old index files, then the packs.
-  const oldIndexes = await repo.listNames('index');
-  const entries = new Map<string, { id: string; offset: number; length: number }[]>();
-  for (const id of index.ids()) {
-    for (const loc of index.locations(id)) {
-      if (drop.has(loc.pack) || !used.has(id)) continue;
-      const list = entries.get(loc.pack) ?? [];
-      list.push({ id, offset: loc.offset, length: loc.length });
-      entries.set(loc.pack, list);
-    }
-  }
-  const fresh = await repo.writeIndexFile([...entries].map(([pack, blobs]) => ({ pack, blobs })));
-  for (const name of oldIndexes)
-    if (name !== fresh) await fs.rm(repo.layout.index(name), { force: true });
+  await repo.rewriteIndex((id, loc) => !drop.has(loc.pack) && used.has(id));
   let bytesFreed = 0;
   for (const pack of drop) {
     const file = repo.layout.pack(pack);

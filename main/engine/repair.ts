@@ -31,6 +31,51 @@ async function goodCopy(repo: Repository, id: string): Promise<Buffer | null> {
   return null;
 }
 
+const MAX_ROUNDS = 4;
+
+/** One pass: find damaged or missing chunks, copy good ones from `other`, drop damaged packs. */
+async function repairRound(
+  repo: Repository,
+  other: Repository,
+  unrepairable: string[],
+): Promise<{ chunksReplaced: number; packsRemoved: number }> {
+  const before = await verifyRepository(repo, { level: 'full' });
+  const badChunks = before.problems.filter((p) => p.kind === 'chunk').map((p) => p.id);
+  const badPacks = new Set(before.problems.filter((p) => p.kind === 'pack').map((p) => p.id));
+  const writer = new PackWriter(repo);
+  let chunksReplaced = 0;
+  for (const id of badChunks) {
+    const stored = await goodCopy(other, id);
+    if (!stored) {
+      if (!unrepairable.includes(`chunk ${id}`)) unrepairable.push(`chunk ${id}`);
+      continue;
+    }
+    await writer.add(id, stored);
+    chunksReplaced++;
+  }
+  // Good chunks that live only in a damaged pack move to a new pack before it goes.
+  const index = await repo.getIndex();
+  for (const id of index.ids()) {
+    const locs = index.locations(id);
+    if (!locs.some((l) => badPacks.has(l.pack)) || locs.some((l) => !badPacks.has(l.pack))) {
+      continue;
+    }
+    if (writer.has(id, () => false)) continue;
+    const stored = (await goodCopy(repo, id)) ?? (await goodCopy(other, id));
+    if (stored) await writer.add(id, stored);
+  }
+  await writer.finish();
+  await repo.closeHandles();
+  const damagedIndexes = before.problems.some((p) => p.kind === 'index');
+  if (badPacks.size === 0 && !damagedIndexes && chunksReplaced === 0) {
+    return { chunksReplaced, packsRemoved: 0 };
+  }
+  // Damaged index files drop out because they were never loaded; so do entries of bad packs.
+  await repo.rewriteIndex((_id, loc) => !badPacks.has(loc.pack));
+  for (const pack of badPacks) await fs.rm(repo.layout.pack(pack), { force: true });
+  return { chunksReplaced, packsRemoved: badPacks.size };
+}
+
 export async function repair(
   dest: string,
   from: string,
@@ -61,44 +106,18 @@ export async function repair(
           unrepairable.push(`snapshot ${d.id}`);
         }
       }
-      const before = await verifyRepository(repo, { level: 'full' });
-      const badChunks = before.problems.filter((p) => p.kind === 'chunk').map((p) => p.id);
-      const badPacks = new Set(before.problems.filter((p) => p.kind === 'pack').map((p) => p.id));
+      // A page list that was itself missing names its pages only once it is back: repeat.
       await other.loadIndex(() => undefined);
-      const writer = new PackWriter(repo);
       let chunksReplaced = 0;
-      for (const id of badChunks) {
-        const stored = await goodCopy(other, id);
-        if (!stored) {
-          unrepairable.push(`chunk ${id}`);
-          continue;
-        }
-        await writer.add(id, stored);
-        chunksReplaced++;
+      let packsRemoved = 0;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const r = await repairRound(repo, other, unrepairable);
+        chunksReplaced += r.chunksReplaced;
+        packsRemoved += r.packsRemoved;
+        if (r.chunksReplaced === 0 && r.packsRemoved === 0) break;
       }
-      // Good chunks that live only in a damaged pack move to a new pack before it goes.
-      const index = await repo.getIndex();
-      for (const id of index.ids()) {
-        const locs = index.locations(id);
-        if (!locs.some((l) => badPacks.has(l.pack)) || locs.some((l) => !badPacks.has(l.pack)))
-          continue;
-        if (writer.has(id, () => false)) continue;
-        const stored = (await goodCopy(repo, id)) ?? (await goodCopy(other, id));
-        if (stored) await writer.add(id, stored);
-      }
-      await writer.finish();
       await repo.closeHandles();
       await other.closeHandles();
-      let packsRemoved = 0;
-      if (unrepairable.length === 0) {
-        for (const pack of badPacks) {
-          await fs.rm(repo.layout.pack(pack), { force: true });
-          packsRemoved++;
-        }
-        for (const p of before.problems.filter((p) => p.kind === 'index')) {
-          await fs.rm(repo.layout.index(p.id), { force: true });
-        }
-      }
       const after = await verifyRepository(repo, { level: 'full' });
       await appendAudit(repo, {
         operation: 'repair',

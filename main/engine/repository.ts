@@ -189,6 +189,32 @@ export class Repository {
     return name;
   }
 
+  /**
+   * Replaces all index files by one that lists the entries `keep` accepts. The new file is on
+   * disk before any old one goes, so a crash leaves duplicates at worst, never a gap.
+   */
+  async rewriteIndex(keep: (id: string, loc: BlobLocation) => boolean): Promise<void> {
+    const index = await this.getIndex();
+    const oldNames = await this.listNames('index');
+    const packs = new Map<string, { id: string; offset: number; length: number }[]>();
+    for (const id of index.ids()) {
+      for (const loc of index.locations(id)) {
+        if (!keep(id, loc)) continue;
+        const list = packs.get(loc.pack) ?? [];
+        list.push({ id, offset: loc.offset, length: loc.length });
+        packs.set(loc.pack, list);
+      }
+    }
+    const entries = [...packs].map(([pack, blobs]) => ({ pack, blobs }));
+    const fresh = await this.writeIndexFile(entries);
+    for (const name of oldNames) {
+      if (name !== fresh) await fs.rm(this.layout.index(name), { force: true });
+    }
+    const rebuilt = new BlobIndex();
+    rebuilt.add(entries, fresh);
+    this.index = rebuilt;
+  }
+
   async readAt(loc: BlobLocation): Promise<Buffer> {
     let handle = this.handles.get(loc.pack);
     if (!handle) {

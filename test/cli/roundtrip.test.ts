@@ -48,7 +48,13 @@ function roundTrip(name: string, makeDb: () => string): void {
       const out = path.join(dir, `${name}-restored.db`);
       const r = cli(['restore', dest, '--snapshot', 'latest', '--to', out]);
       assert.equal(r.code, 0, r.stderr + r.stdout);
-      assert.equal(fileSha256(out), fileSha256(db));
+      const listed = cli(['snapshots', dest]).json as { snapshots: { sha256: string }[] };
+      assert.equal(fileSha256(out), listed.snapshots[0]!.sha256);
+      // The backup API keeps the page layout: past the file header (whose change counters
+      // SQLite rewrites on every copy) the restored file is the original byte for byte.
+      const original = fs.readFileSync(db);
+      if (!fs.existsSync(`${db}-wal`))
+        assert.ok(fs.readFileSync(out).subarray(100).equals(original.subarray(100)));
       assert.equal(dump(out), dump(db));
       assert.equal(sqliteValue(out, 'PRAGMA integrity_check'), 'ok');
     });
@@ -122,11 +128,13 @@ test('Northwind: choosing data types keeps only those tables, and views over dro
     sqliteValue(db, 'SELECT count(*) FROM Customers'),
   );
   // Dropped tables were zeroed (secure_delete), so no other data left the shop.
-  const orderId = sqliteValue(db, 'SELECT ShipName FROM Orders LIMIT 1');
-  assert.ok(
-    !fs.readFileSync(out).includes(Buffer.from(orderId)),
-    'order data leaked into a members-only backup',
+  const staffNote = sqliteValue(
+    db,
+    'SELECT substr(Notes, 1, 60) FROM Employees WHERE Notes IS NOT NULL LIMIT 1',
   );
+  assert.ok(staffNote.length > 20);
+  assert.ok(fs.readFileSync(db).includes(Buffer.from(staffNote)));
+  assert.ok(!fs.readFileSync(out).includes(Buffer.from(staffNote)), 'staff data leaked');
   assert.equal(cli(['verify', dest, '--level', 'drill']).code, 0);
 });
 
