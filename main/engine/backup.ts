@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import crypto from 'node:crypto';
 import { appendAudit, currentUser } from './audit.js';
+import { ChunkPool } from './chunk-pool.js';
 import type { DataType } from './classify.js';
 import {
   prepareDestinations,
@@ -71,6 +72,8 @@ interface Target {
   readonly dest: OpenDestination;
   readonly writer: PackWriter;
   readonly has: (id: string) => boolean;
+  /** Chunks handed to the pool for this destination and not yet in its index. */
+  readonly reserved: Set<string>;
   readonly started: number;
   error: FailedDestination | null;
 }
@@ -132,13 +135,16 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
         dest,
         writer: new PackWriter(dest.repo),
         has: (id) => index.has(id),
+        reserved: new Set(),
         started: Date.now(),
         error: null,
       });
     }
+    const pool = new ChunkPool(prepared.open[0]!.repo.masterKeys);
     try {
-      const { pageIds, wholeSha } = await storePages(snap, targets, opts);
-      const groups = await storeGroups(pageIds, targets);
+      const sink = new ChunkSink(pool, targets);
+      const { pageIds, wholeSha } = await storePages(snap, targets, sink, opts);
+      const groups = await storeGroups(pageIds, targets, sink);
       opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
       await forEachLive(targets, async (t) => {
         await t.writer.finish();
@@ -158,6 +164,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
         }).catch(() => undefined);
       });
     } finally {
+      await pool.close();
       for (const t of targets) {
         await t.dest.repo.closeHandles();
         if (t.error) await t.writer.abandon();
@@ -190,65 +197,131 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
   }
 }
 
+/** Sealing batches in flight at once: enough to keep every worker busy while we read. */
+const MAX_JOBS = 4;
+
+/**
+ * Seals new chunks on the worker pool and appends them to every destination that lacks them.
+ * A chunk is reserved for a destination when it is handed out, so a page that repeats (zeros,
+ * freed pages) is sealed and stored once.
+ */
+class ChunkSink {
+  private chain: Promise<void> = Promise.resolve();
+  private jobs: Promise<void>[] = [];
+
+  constructor(
+    private readonly pool: ChunkPool,
+    private readonly targets: readonly Target[],
+  ) {}
+
+  async put(ids: readonly string[], plains: readonly Buffer[]): Promise<void> {
+    const wanted: { id: string; plain: Buffer; targets: Target[] }[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const needy = this.targets.filter((t) => !t.error && !t.has(id) && !t.reserved.has(id));
+      if (needy.length === 0) continue;
+      for (const t of needy) t.reserved.add(id);
+      wanted.push({ id, plain: plains[i]!, targets: needy });
+    }
+    if (wanted.length === 0) return;
+    const job = this.pool
+      .seal(
+        wanted.map((w) => w.id),
+        wanted.map((w) => w.plain),
+      )
+      .then((sealed) => {
+        this.chain = this.chain.then(() => this.append(wanted, sealed));
+        return this.chain;
+      });
+    // Marked handled now; the error still surfaces where the job is awaited.
+    job.catch(() => undefined);
+    this.jobs.push(job);
+    while (this.jobs.length > MAX_JOBS) await this.jobs.shift();
+  }
+
+  private async append(
+    wanted: { id: string; targets: Target[] }[],
+    sealed: Buffer[],
+  ): Promise<void> {
+    for (let i = 0; i < wanted.length; i++) {
+      for (const t of wanted[i]!.targets) {
+        if (t.error) continue;
+        try {
+          await t.writer.add(wanted[i]!.id, sealed[i]!);
+        } catch (err) {
+          const e = toTillvaultError(err, t.dest.path);
+          t.error = { path: t.dest.path, code: e.code, message: e.message };
+        }
+      }
+    }
+  }
+
+  async drain(): Promise<void> {
+    const jobs = this.jobs;
+    this.jobs = [];
+    await Promise.all(jobs);
+    await this.chain;
+  }
+}
+
 async function storePages(
   snap: SnapshotFile,
   targets: Target[],
+  sink: ChunkSink,
   opts: BackupOptions,
 ): Promise<{ pageIds: Buffer; wholeSha: string }> {
   const pageIds = Buffer.alloc(snap.pageCount * 32);
   const whole = crypto.createHash('sha256');
   const handle = await fs.open(snap.file, 'r');
-  const repo = targets[0]?.dest.repo;
+  const repo = targets[0]!.dest.repo;
   const pagesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / snap.pageSize));
-  const buf = Buffer.alloc(pagesPerBatch * snap.pageSize);
   try {
     for (let first = 0; first < snap.pageCount; first += pagesPerBatch) {
       if (opts.signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
-      if (!repo || targets.every((t) => t.error)) {
+      if (targets.every((t) => t.error)) {
         throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
       }
       const count = Math.min(pagesPerBatch, snap.pageCount - first);
-      const { bytesRead } = await handle.read(buf, 0, count * snap.pageSize, first * snap.pageSize);
-      if (bytesRead !== count * snap.pageSize) {
+      const buf = Buffer.allocUnsafe(count * snap.pageSize);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, first * snap.pageSize);
+      if (bytesRead !== buf.length) {
         throw new TillvaultError('INTERNAL', 'The snapshot copy changed size while being read.');
       }
-      whole.update(buf.subarray(0, bytesRead));
+      whole.update(buf);
+      const ids: string[] = [];
+      const pages: Buffer[] = [];
       for (let i = 0; i < count; i++) {
         const page = buf.subarray(i * snap.pageSize, (i + 1) * snap.pageSize);
         const id = repo.blobId(page);
         pageIds.write(id, (first + i) * 32, 'hex');
-        await storeBlob(targets, id, page);
+        ids.push(id);
+        pages.push(page);
       }
+      await sink.put(ids, pages);
       opts.onProgress?.({ phase: 'store', done: first + count, total: snap.pageCount });
       // Hand the event loop back between batches, so a window stays responsive.
       await tick();
     }
+    await sink.drain();
   } finally {
     await handle.close();
   }
   return { pageIds, wholeSha: whole.digest('hex') };
 }
 
-async function storeBlob(targets: Target[], id: string, plain: Buffer): Promise<void> {
-  let sealed: Buffer | null = null;
-  await forEachLive(targets, async (t) => {
-    if (t.writer.has(id, t.has)) return;
-    sealed ??= t.dest.repo.sealBlob(id, plain);
-    await t.writer.add(id, sealed);
-  });
-}
-
-async function storeGroups(pageIds: Buffer, targets: Target[]): Promise<string[]> {
+async function storeGroups(pageIds: Buffer, targets: Target[], sink: ChunkSink): Promise<string[]> {
   const repo = targets.find((t) => !t.error)?.dest.repo;
   if (!repo) throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
   const groups: string[] = [];
+  const plains: Buffer[] = [];
   const step = PAGES_PER_GROUP * 32;
   for (let at = 0; at < pageIds.length; at += step) {
     const group = pageIds.subarray(at, Math.min(at + step, pageIds.length));
-    const id = repo.blobId(group);
-    groups.push(id);
-    await storeBlob(targets, id, group);
+    groups.push(repo.blobId(group));
+    plains.push(group);
   }
+  await sink.put(groups, plains);
+  await sink.drain();
   return groups;
 }
 

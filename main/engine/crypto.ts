@@ -43,8 +43,23 @@ function masterKeyBytes(keys: MasterKeys): Buffer {
   return Buffer.concat([keys.encKey, keys.idKey]);
 }
 
+// Random nonces drawn from a pool: one randomBytes call per page cost more than the AES itself.
+const NONCE_POOL = 256 * NONCE_BYTES;
+let noncePool = Buffer.alloc(0);
+let nonceAt = NONCE_POOL;
+
+function nextNonce(): Buffer {
+  if (nonceAt + NONCE_BYTES > noncePool.length) {
+    noncePool = crypto.randomBytes(NONCE_POOL);
+    nonceAt = 0;
+  }
+  const nonce = noncePool.subarray(nonceAt, nonceAt + NONCE_BYTES);
+  nonceAt += NONCE_BYTES;
+  return nonce;
+}
+
 export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const nonce = crypto.randomBytes(NONCE_BYTES);
+  const nonce = nextNonce();
   const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);

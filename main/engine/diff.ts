@@ -12,7 +12,8 @@ import { TillvaultError, toTillvaultError } from './errors.js';
 import { withLock } from './lock.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
-import { findSnapshot, rebuildDatabase } from './restore.js';
+import { rebuildDatabase } from './rebuild.js';
+import { findSnapshot } from './restore.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
 
 export interface TableDiff {

@@ -22,6 +22,8 @@ export class PackWriter {
   bytesWritten = 0;
   chunksWritten = 0;
   private indexed = false;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
 
   constructor(private readonly repo: Repository) {}
 
@@ -39,9 +41,29 @@ export class PackWriter {
     if (this.size >= PACK_TARGET) await this.flush();
   }
 
+  /**
+   * Hands the full pack to a background write, so sealing goes on while the disk works. One
+   * write is in flight at most; its failure surfaces at the next flush or at finish.
+   */
   private async flush(): Promise<void> {
     if (this.blobs.length === 0) return;
     const data = Buffer.concat(this.parts, this.size);
+    const blobs = this.blobs;
+    this.parts = [];
+    this.blobs = [];
+    this.size = 0;
+    await this.settle();
+    this.inFlight = this.writePack(data, blobs).catch((err: unknown) => {
+      this.failure = err;
+    });
+  }
+
+  private async settle(): Promise<void> {
+    await this.inFlight;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private async writePack(data: Buffer, blobs: PackEntries['blobs']): Promise<void> {
     const id = sha256(data).toString('hex');
     const file = this.repo.layout.pack(id);
     await fs.mkdir(path.dirname(file), { recursive: true });
@@ -49,11 +71,8 @@ export class PackWriter {
       // Same name means same bytes: another run already stored this exact pack.
       if (err.code !== 'EEXIST') throw err;
     });
-    this.written.push({ pack: id, blobs: this.blobs });
+    this.written.push({ pack: id, blobs });
     this.bytesWritten += data.length;
-    this.parts = [];
-    this.blobs = [];
-    this.size = 0;
   }
 
   /**
@@ -61,6 +80,7 @@ export class PackWriter {
    * can refer to them, and a full disk gets its space back at once.
    */
   async abandon(): Promise<void> {
+    await this.inFlight;
     if (this.indexed) return;
     for (const p of this.written)
       await fs.rm(this.repo.layout.pack(p.pack), { force: true }).catch(() => undefined);
@@ -69,6 +89,7 @@ export class PackWriter {
   /** Writes the last pack and the index; returns the index file name (null if nothing new). */
   async finish(): Promise<string | null> {
     await this.flush();
+    await this.settle();
     if (this.written.length === 0) return null;
     const name = await this.repo.writeIndexFile(this.written);
     this.indexed = true;

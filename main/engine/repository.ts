@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { compress, decompress } from './codec.js';
-import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
+import { chunkId, openChunk, sealChunk } from './chunk.js';
+import { open, seal, sha256, type MasterKeys } from './crypto.js';
 import {
   BlobIndex,
   decodeIndex,
@@ -110,26 +110,21 @@ export class Repository {
 
   // --- chunks -------------------------------------------------------------------------------
 
+  /** The master keys, for the worker threads that seal and open chunks; null when unencrypted. */
+  get masterKeys(): MasterKeys | null {
+    return this.keys;
+  }
+
   blobId(plain: Buffer): string {
-    return (this.keys ? hmac(this.keys.idKey, plain) : sha256(plain)).toString('hex');
+    return chunkId(this.keys, plain);
   }
 
   sealBlob(id: string, plain: Buffer): Buffer {
-    const body = compress(plain);
-    return this.keys ? seal(this.keys.encKey, body, Buffer.from(id, 'hex')) : body;
+    return sealChunk(this.keys, id, plain);
   }
 
-  /** Decrypts, decompresses and checks the content against its id; null when damaged. */
   openBlob(id: string, stored: Buffer): Buffer | null {
-    const body = this.keys ? open(this.keys.encKey, stored, Buffer.from(id, 'hex')) : stored;
-    if (!body) return null;
-    let plain: Buffer;
-    try {
-      plain = decompress(body);
-    } catch {
-      return null;
-    }
-    return this.blobId(plain) === id ? plain : null;
+    return openChunk(this.keys, id, stored);
   }
 
   sealFile(aad: string, data: Buffer): Buffer {

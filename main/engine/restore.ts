@@ -6,11 +6,9 @@
  * Into the live database: a safety snapshot first, then one transaction on a connection that
  * holds SQLite's exclusive lock, so the POS cannot write halfway and no stale -wal/-shm is left.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setImmediate as tick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { appendAudit } from './audit.js';
 import { backup } from './backup.js';
@@ -20,8 +18,8 @@ import type { Manifest } from './manifest.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
-import { tempNameFor } from './atomic-file.js';
 import { withLock } from './lock.js';
+import { rebuildDatabase } from './rebuild.js';
 
 export interface RestoreProgress {
   readonly phase: 'safety-backup' | 'rebuild' | 'apply' | 'check';
@@ -45,52 +43,6 @@ export async function findSnapshot(repo: Repository, ref: string | undefined): P
     );
   }
   return repo.readManifest(matches[0]!);
-}
-
-/** Writes the snapshot's pages to `file` (which must not exist) and checks the whole-file hash. */
-export async function rebuildDatabase(
-  repo: Repository,
-  m: Manifest,
-  file: string,
-  onProgress?: (p: RestoreProgress) => void,
-): Promise<void> {
-  const ids = await repo.pageIds(m);
-  const temp = tempNameFor(file);
-  const handle = await fs.open(temp, 'wx');
-  const whole = crypto.createHash('sha256');
-  try {
-    const batch = Math.max(1, Math.floor((1024 * 1024) / m.database.pageSize));
-    for (let first = 0; first < ids.length; first += batch) {
-      const pages: Buffer[] = [];
-      for (const id of ids.slice(first, first + batch)) {
-        const page = await repo.readBlob(id);
-        if (page.length !== m.database.pageSize) {
-          throw new TillvaultError('DAMAGED', `Chunk ${id.slice(0, 12)} has the wrong size.`);
-        }
-        pages.push(page);
-      }
-      const data = Buffer.concat(pages);
-      whole.update(data);
-      await handle.write(data, 0, data.length, first * m.database.pageSize);
-      onProgress?.({ phase: 'rebuild', done: first + pages.length, total: ids.length });
-      await tick();
-    }
-    if (whole.digest('hex') !== m.database.sha256) {
-      throw new TillvaultError(
-        'DAMAGED',
-        `Backup ${m.id} does not rebuild to the database it recorded.`,
-      );
-    }
-    await handle.sync();
-    await handle.close();
-    await fs.rename(temp, file);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true });
-    throw err;
-  } finally {
-    await repo.closeHandles();
-  }
 }
 
 export interface RestoreToFileResult {

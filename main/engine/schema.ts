@@ -61,8 +61,9 @@ function bytesByTable(db: Database.Database): Map<string, number> | null {
  * table whose module this SQLite lacks — is still listed, with no columns and 0 rows, so that
  * callers deciding what to keep still see it.
  */
-export function describeTables(db: Database.Database): TableInfo[] {
-  const sizes = bytesByTable(db);
+/** `sizes: false` skips dbstat, which reads every page: a backup does not need per-table bytes. */
+export function describeTables(db: Database.Database, opts: { sizes?: boolean } = {}): TableInfo[] {
+  const sizes = opts.sizes === false ? null : bytesByTable(db);
   return userTableNames(db).map((name) => {
     try {
       const columns = columnsOf(db, name);

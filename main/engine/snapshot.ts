@@ -100,7 +100,7 @@ export async function takeSnapshot(
   }
   const db = new Database(file);
   try {
-    const described = describeTables(db);
+    const described = describeTables(db, { sizes: false });
     const classified = classifyTables(described);
     const typeOf = new Map(classified.map((c) => [c.table, c.type]));
     const keep = (name: string): boolean => !wantTypes || wantTypes.includes(typeOf.get(name)!);

@@ -20,7 +20,8 @@ import { withLock } from './lock.js';
 import type { Manifest } from './manifest.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
-import { findSnapshot, rebuildDatabase } from './restore.js';
+import { rebuildDatabase } from './rebuild.js';
+import { findSnapshot } from './restore.js';
 import { quoteIdent } from './sqlite-source.js';
 
 export const VERIFY_LEVELS = ['quick', 'full', 'drill'] as const;

@@ -1,0 +1,116 @@
+/**
+ * A small pool of worker threads for sealing and opening chunks in batches. Batches keep the
+ * per-message cost low; buffers are transferred, not copied.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { MasterKeys } from './crypto.js';
+
+/**
+ * Built code runs chunk-worker.js. Tests run the TypeScript sources under tsx, whose loader a
+ * worker does not inherit on Node 20, so there the worker registers it first.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./chunk-worker.js', import.meta.url), { workerData });
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./chunk-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export interface PoolRequest {
+  readonly job: number;
+  readonly op: 'seal' | 'open';
+  readonly ids: string[];
+  readonly lengths: number[];
+  readonly data: ArrayBuffer;
+}
+
+export interface PoolReply {
+  readonly job: number;
+  readonly data: ArrayBuffer;
+  /** Per chunk; -1 for one that did not open (damaged). */
+  readonly lengths: number[];
+}
+
+function toArrayBuffer(parts: readonly Buffer[]): { data: ArrayBuffer; lengths: number[] } {
+  const joined = Buffer.concat(parts);
+  return {
+    data: joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length) as ArrayBuffer,
+    lengths: parts.map((p) => p.length),
+  };
+}
+
+function split(reply: PoolReply): (Buffer | null)[] {
+  const all = Buffer.from(reply.data);
+  let at = 0;
+  return reply.lengths.map((len) => {
+    if (len < 0) return null;
+    const piece = all.subarray(at, at + len);
+    at += len;
+    return piece;
+  });
+}
+
+export class ChunkPool {
+  private readonly workers: Worker[] = [];
+  private readonly busy = new Map<Worker, number>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: PoolReply) => void; reject: (e: Error) => void }
+  >();
+  private nextJob = 0;
+
+  constructor(keys: MasterKeys | null, size = Math.min(4, Math.max(1, os.availableParallelism()))) {
+    const workerData = keys
+      ? { encKey: new Uint8Array(keys.encKey), idKey: new Uint8Array(keys.idKey) }
+      : null;
+    for (let i = 0; i < size; i++) {
+      const w = startWorker(workerData);
+      w.on('message', (reply: PoolReply) => {
+        this.busy.set(w, (this.busy.get(w) ?? 1) - 1);
+        const p = this.waiting.get(reply.job);
+        this.waiting.delete(reply.job);
+        p?.resolve(reply);
+      });
+      w.on('error', (err) => {
+        for (const p of this.waiting.values()) p.reject(err);
+        this.waiting.clear();
+      });
+      this.busy.set(w, 0);
+      this.workers.push(w);
+    }
+  }
+
+  private run(
+    op: PoolRequest['op'],
+    ids: string[],
+    parts: readonly Buffer[],
+  ): Promise<(Buffer | null)[]> {
+    const worker = this.workers.reduce((a, b) => (this.busy.get(b)! < this.busy.get(a)! ? b : a));
+    this.busy.set(worker, this.busy.get(worker)! + 1);
+    const job = this.nextJob++;
+    const { data, lengths } = toArrayBuffer(parts);
+    const request: PoolRequest = { job, op, ids, lengths, data };
+    return new Promise<PoolReply>((resolve, reject) => {
+      this.waiting.set(job, { resolve, reject });
+      worker.postMessage(request, [data]);
+    }).then(split);
+  }
+
+  /** Sealed forms, in the order given. */
+  async seal(ids: string[], plains: readonly Buffer[]): Promise<Buffer[]> {
+    return (await this.run('seal', ids, plains)) as Buffer[];
+  }
+
+  /** Plaintexts in the order given; null for a chunk that is damaged. */
+  open(ids: string[], stored: readonly Buffer[]): Promise<(Buffer | null)[]> {
+    return this.run('open', ids, stored);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

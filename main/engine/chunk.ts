@@ -1,0 +1,29 @@
+/**
+ * One chunk's life: its keyed name, its sealed form (compressed, then AES-256-GCM with the name
+ * as authenticated data), and the way back with every check. Pure, so the worker threads that
+ * do the heavy lifting share it with the repository.
+ */
+import { compress, decompress } from './codec.js';
+import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
+
+export function chunkId(keys: MasterKeys | null, plain: Buffer): string {
+  return (keys ? hmac(keys.idKey, plain) : sha256(plain)).toString('hex');
+}
+
+export function sealChunk(keys: MasterKeys | null, id: string, plain: Buffer): Buffer {
+  const body = compress(plain);
+  return keys ? seal(keys.encKey, body, Buffer.from(id, 'hex')) : body;
+}
+
+/** Decrypts, decompresses and checks the content against its name; null when damaged. */
+export function openChunk(keys: MasterKeys | null, id: string, stored: Buffer): Buffer | null {
+  const body = keys ? open(keys.encKey, stored, Buffer.from(id, 'hex')) : stored;
+  if (!body) return null;
+  let plain: Buffer;
+  try {
+    plain = decompress(body);
+  } catch {
+    return null;
+  }
+  return chunkId(keys, plain) === id ? plain : null;
+}
