@@ -1,5 +1,5 @@
 /** Plain-language output for people at a terminal. */
-import type { BackupResult } from '../engine/backup.js';
+import type { BackupProgress, BackupResult } from '../engine/backup.js';
 import type { DiffResult } from '../engine/diff.js';
 import type { PruneResult } from '../engine/prune.js';
 import type { VerifyResult } from '../engine/verify.js';
@@ -16,6 +16,16 @@ function summaryLine(s: {
   if (s.sales !== null) parts.push(`${s.sales.toLocaleString('en')} sales`);
   if (s.lastSaleAt) parts.push(`last sale ${s.lastSaleAt}`);
   return parts.join(', ');
+}
+
+const PHASES: Record<BackupProgress['phase'], string> = {
+  snapshot: 'Taking a consistent copy',
+  store: 'Storing',
+  finish: 'Finishing',
+};
+
+export function backupPhase(phase: BackupProgress['phase']): string {
+  return PHASES[phase];
 }
 
 export function humanBackup(r: BackupResult): string {

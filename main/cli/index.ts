@@ -20,6 +20,7 @@ import { credentialFrom, type SecretOptions } from './credential.js';
 import { EXIT, makeOut, reportError, type Out } from './output.js';
 import { describeDatabase, listSnapshots, readLog, runDemo } from './queries.js';
 import {
+  backupPhase,
   humanBackup,
   humanDiff,
   humanPrune,
@@ -129,7 +130,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         const r = await runDemo(path.resolve('tillvault-demo'), (label, d, t) =>
           out.progress(label, d, t),
         );
-        out.result(r, () => humanBackup(r.backup));
+        out.result(r, () =>
+          [
+            humanBackup(r.backup),
+            '',
+            `Demo shop: ${r.database}`,
+            `Passphrase of the demo backups: ${r.passphrase}`,
+          ].join('\n'),
+        );
         return r.backup.destinations.every((d) => d.ok) ? EXIT.ok : EXIT.failed;
       }),
     );
@@ -194,12 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           types: typesOption(o.types),
           label: o.label ?? null,
           trigger: o.trigger,
-          onProgress: (p) =>
-            out.progress(
-              p.phase === 'snapshot' ? 'Snapshot' : p.phase === 'store' ? 'Storing' : 'Finishing',
-              p.done,
-              p.total,
-            ),
+          onProgress: (p) => out.progress(backupPhase(p.phase), p.done, p.total),
         });
         out.result(result, () => humanBackup(result));
         if (result.destinations.every((d) => d.ok)) return EXIT.ok;

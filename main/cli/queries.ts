@@ -9,6 +9,7 @@ import type { Manifest } from '../engine/manifest.js';
 import type { Credential } from '../engine/repo-config.js';
 import { Repository } from '../engine/repository.js';
 import { describeTables } from '../engine/schema.js';
+import { backupPhase } from './human.js';
 import { openReadOnly, readSourceHeader } from '../engine/sqlite-source.js';
 
 export interface TypedTable {
@@ -115,7 +116,7 @@ export async function runDemo(
       value: process.env['TILLVAULT_PASSPHRASE'] ?? DEMO_PASSPHRASE,
     },
     label: 'demo',
-    onProgress: (p) => progress(p.phase === 'snapshot' ? 'Snapshot' : 'Storing', p.done, p.total),
+    onProgress: (p) => progress(backupPhase(p.phase), p.done, p.total),
   });
   return {
     database,

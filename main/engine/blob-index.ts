@@ -74,39 +74,69 @@ export function decodeIndex(buf: Buffer, name: string): PackEntries[] {
   return packs;
 }
 
-/** The union of all index files. A chunk may sit in several packs (after a repair or a race). */
+/**
+ * The union of all index files. A chunk may sit in several packs (after a repair or a race).
+ * Kept compact because it holds one entry per database page: ids are keyed as 32-character
+ * binary strings and locations live in parallel number arrays, chained per id.
+ */
 export class BlobIndex {
-  private readonly blobs = new Map<string, BlobLocation[]>();
+  private readonly first = new Map<string, number>();
+  private readonly packIds: string[] = [];
+  private readonly packNumbers = new Map<string, number>();
+  private readonly entryPack: number[] = [];
+  private readonly entryOffset: number[] = [];
+  private readonly entryLength: number[] = [];
+  private readonly entryNext: number[] = [];
   /** pack id → index files that mention it */
   readonly packs = new Map<string, Set<string>>();
+
+  private static key(id: string): string {
+    return Buffer.from(id, 'hex').toString('latin1');
+  }
 
   add(entries: readonly PackEntries[], indexName: string): void {
     for (const p of entries) {
       let files = this.packs.get(p.pack);
       if (!files) this.packs.set(p.pack, (files = new Set()));
       files.add(indexName);
+      let packNo = this.packNumbers.get(p.pack);
+      if (packNo === undefined) {
+        packNo = this.packIds.push(p.pack) - 1;
+        this.packNumbers.set(p.pack, packNo);
+      }
       for (const b of p.blobs) {
-        const loc = { pack: p.pack, offset: b.offset, length: b.length };
-        const list = this.blobs.get(b.id);
-        if (list) list.push(loc);
-        else this.blobs.set(b.id, [loc]);
+        const key = BlobIndex.key(b.id);
+        const entry = this.entryPack.push(packNo) - 1;
+        this.entryOffset.push(b.offset);
+        this.entryLength.push(b.length);
+        this.entryNext.push(this.first.get(key) ?? -1);
+        this.first.set(key, entry);
       }
     }
   }
 
   has(id: string): boolean {
-    return this.blobs.has(id);
+    return this.first.has(BlobIndex.key(id));
   }
 
-  locations(id: string): readonly BlobLocation[] {
-    return this.blobs.get(id) ?? [];
+  /** Oldest copy first. */
+  locations(id: string): BlobLocation[] {
+    const out: BlobLocation[] = [];
+    for (let e = this.first.get(BlobIndex.key(id)) ?? -1; e >= 0; e = this.entryNext[e]!) {
+      out.push({
+        pack: this.packIds[this.entryPack[e]!]!,
+        offset: this.entryOffset[e]!,
+        length: this.entryLength[e]!,
+      });
+    }
+    return out.reverse();
   }
 
   get size(): number {
-    return this.blobs.size;
+    return this.first.size;
   }
 
-  ids(): IterableIterator<string> {
-    return this.blobs.keys();
+  *ids(): IterableIterator<string> {
+    for (const key of this.first.keys()) yield Buffer.from(key, 'latin1').toString('hex');
   }
 }

@@ -10,14 +10,20 @@ import type { MasterKeys } from './crypto.js';
  * Built code runs chunk-worker.js. Tests run the TypeScript sources under tsx, whose loader a
  * worker does not inherit on Node 20, so there the worker registers it first.
  */
+// A small young generation makes workers collect their many short-lived page buffers early.
+const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+
 function startWorker(workerData: unknown): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./chunk-worker.js', import.meta.url), { workerData });
+    return new Worker(new URL('./chunk-worker.js', import.meta.url), {
+      workerData,
+      resourceLimits,
+    });
   }
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./chunk-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits });
 }
 
 export interface PoolRequest {
@@ -35,12 +41,21 @@ export interface PoolReply {
   readonly lengths: number[];
 }
 
-function toArrayBuffer(parts: readonly Buffer[]): { data: ArrayBuffer; lengths: number[] } {
-  const joined = Buffer.concat(parts);
-  return {
-    data: joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length) as ArrayBuffer,
-    lengths: parts.map((p) => p.length),
-  };
+/** Joins buffers into one fresh ArrayBuffer (one copy), ready to be transferred. */
+export function joinForTransfer(parts: readonly (Buffer | null)[]): {
+  data: ArrayBuffer;
+  lengths: number[];
+} {
+  const lengths = parts.map((p) => (p ? p.length : -1));
+  const data = new ArrayBuffer(lengths.reduce((n, l) => n + Math.max(0, l), 0));
+  const view = new Uint8Array(data);
+  let at = 0;
+  for (const p of parts) {
+    if (!p) continue;
+    view.set(p, at);
+    at += p.length;
+  }
+  return { data, lengths };
 }
 
 function split(reply: PoolReply): (Buffer | null)[] {
@@ -92,7 +107,7 @@ export class ChunkPool {
     const worker = this.workers.reduce((a, b) => (this.busy.get(b)! < this.busy.get(a)! ? b : a));
     this.busy.set(worker, this.busy.get(worker)! + 1);
     const job = this.nextJob++;
-    const { data, lengths } = toArrayBuffer(parts);
+    const { data, lengths } = joinForTransfer(parts);
     const request: PoolRequest = { job, op, ids, lengths, data };
     return new Promise<PoolReply>((resolve, reject) => {
       this.waiting.set(job, { resolve, reject });

@@ -5,19 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openChunk, sealChunk } from './chunk.js';
 import type { MasterKeys } from './crypto.js';
-import type { PoolReply, PoolRequest } from './chunk-pool.js';
+import { joinForTransfer, type PoolReply, type PoolRequest } from './chunk-pool.js';
 
 const raw = workerData as { encKey: Uint8Array; idKey: Uint8Array } | null;
 const keys: MasterKeys | null = raw
   ? { encKey: Buffer.from(raw.encKey), idKey: Buffer.from(raw.idKey) }
   : null;
-
-function pack(parts: (Buffer | null)[]): { data: ArrayBuffer; lengths: number[] } {
-  const lengths = parts.map((p) => (p ? p.length : -1));
-  const joined = Buffer.concat(parts.filter((p): p is Buffer => p !== null));
-  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length);
-  return { data: data as ArrayBuffer, lengths };
-}
 
 parentPort!.on('message', (req: PoolRequest) => {
   const input = Buffer.from(req.data);
@@ -31,7 +24,7 @@ parentPort!.on('message', (req: PoolRequest) => {
       req.op === 'seal' ? sealChunk(keys, req.ids[i]!, piece) : openChunk(keys, req.ids[i]!, piece),
     );
   }
-  const out = pack(parts);
+  const out = joinForTransfer(parts);
   const reply: PoolReply = { job: req.job, ...out };
   parentPort!.postMessage(reply, [out.data]);
 });

@@ -16,7 +16,6 @@ export class PackWriter {
   private parts: Buffer[] = [];
   private size = 0;
   private blobs: { id: string; offset: number; length: number }[] = [];
-  private readonly pending = new Set<string>();
   private readonly written: PackEntries[] = [];
   /** Bytes written to the destination by this run (packs and index). */
   bytesWritten = 0;
@@ -27,16 +26,10 @@ export class PackWriter {
 
   constructor(private readonly repo: Repository) {}
 
-  /** True when the repository or this run already holds the chunk. */
-  has(id: string, indexHas: (id: string) => boolean): boolean {
-    return this.pending.has(id) || indexHas(id);
-  }
-
   async add(id: string, stored: Buffer): Promise<void> {
     this.blobs.push({ id, offset: this.size, length: stored.length });
     this.parts.push(stored);
     this.size += stored.length;
-    this.pending.add(id);
     this.chunksWritten++;
     if (this.size >= PACK_TARGET) await this.flush();
   }

@@ -1,7 +1,7 @@
 /**
- * Rebuilding a snapshot's database file. Packs are read whole, one after another (a restore
- * reads each pack once, sequentially, which suits USB sticks and network shares), their chunks
- * opened on the worker pool and written to every page position that uses them. The file is
+ * Rebuilding a snapshot's database file. Each pack is read front to back in slices of
+ * neighbouring chunks (sequential reads suit USB sticks and network shares), the chunks opened
+ * on the worker pool and written to every page position that uses them. The file is
  * checked against the manifest's whole-database SHA-256 before it gets its final name.
  */
 import crypto from 'node:crypto';
@@ -19,11 +19,10 @@ export interface RebuildProgress {
   readonly total: number;
 }
 
-/** Packs being opened at once: two keep both cores busy; each holds ~16 MiB plus its pages. */
-const PACKS_IN_FLIGHT = 2;
 /** Chunks opened per message to the pool (about 1 MiB of pages). */
 const SLICE_CHUNKS = 256;
-const SLICES_IN_FLIGHT = 4;
+/** Slices read and opened ahead of the one being written: keeps every worker busy. */
+const SLICES_IN_FLIGHT = 6;
 
 interface Wanted {
   readonly id: string;
@@ -108,56 +107,48 @@ export async function rebuildDatabase(
     );
     done += pages.length;
   };
-  const openPack = async (pack: string, wanted: Wanted[]): Promise<void> => {
-    const data = await fs.readFile(repo.layout.pack(pack)).catch(() => null);
-    if (!data) {
-      retry.push(...wanted.map((w) => w.id));
-      return;
-    }
-    // Slices keep memory flat; a few in flight keep the workers busy while pages are written.
+  // Each slice is one read of neighbouring chunks in a pack, opened by a worker.
+  const slices: { pack: string; wanted: Wanted[] }[] = [];
+  for (const [pack, wanted] of byPack) {
     wanted.sort((a, b) => a.offset - b.offset);
-    const slices: Promise<(Buffer | null)[]>[] = [];
-    const dispatch = (at: number): void => {
-      const slice = wanted.slice(at, at + SLICE_CHUNKS);
-      slices.push(
-        pool.open(
-          slice.map((w) => w.id),
-          slice.map((w) => data.subarray(w.offset, w.offset + w.length)),
-        ),
-      );
-    };
-    for (let at = 0; at < wanted.length && slices.length < SLICES_IN_FLIGHT; at += SLICE_CHUNKS) {
-      dispatch(at);
+    for (let at = 0; at < wanted.length; at += SLICE_CHUNKS) {
+      slices.push({ pack, wanted: wanted.slice(at, at + SLICE_CHUNKS) });
     }
-    for (let at = 0, n = 0; at < wanted.length; at += SLICE_CHUNKS, n++) {
-      const plains = await slices[n]!;
-      slices[n] = Promise.resolve([]);
-      const next = at + SLICES_IN_FLIGHT * SLICE_CHUNKS;
-      if (next < wanted.length) dispatch(next);
+  }
+  const openSlice = async (slice: (typeof slices)[number]): Promise<(Buffer | null)[] | null> => {
+    const start = slice.wanted[0]!.offset;
+    const last = slice.wanted[slice.wanted.length - 1]!;
+    const span = await repo
+      .readAt({ pack: slice.pack, offset: start, length: last.offset + last.length - start })
+      .catch(() => null);
+    if (!span) return null;
+    return pool.open(
+      slice.wanted.map((w) => w.id),
+      slice.wanted.map((w) => span.subarray(w.offset - start, w.offset - start + w.length)),
+    );
+  };
+  try {
+    const inFlight: Promise<(Buffer | null)[] | null>[] = [];
+    for (let n = 0; n < slices.length; n++) {
+      while (inFlight.length < SLICES_IN_FLIGHT && n + inFlight.length < slices.length) {
+        inFlight.push(openSlice(slices[n + inFlight.length]!));
+      }
+      const plains = await inFlight.shift()!;
+      const wanted = slices[n]!.wanted;
       const placed: { page: number; data: Buffer }[] = [];
-      plains.forEach((plain, i) => {
-        const id = wanted[at + i]!.id;
+      wanted.forEach((w, i) => {
+        const plain = plains?.[i];
         if (!plain || plain.length !== pageSize) {
-          retry.push(id);
+          retry.push(w.id);
           return;
         }
-        for (const page of positions.get(id)!) placed.push({ page, data: plain });
+        for (const page of positions.get(w.id)!) placed.push({ page, data: plain });
       });
       await writePages(handle, pageSize, placed);
       done += placed.length;
       onProgress?.({ phase: 'rebuild', done, total: ids.length });
-    }
-  };
-  try {
-    const packs = [...byPack];
-    const running = new Set<Promise<void>>();
-    for (const [pack, wanted] of packs) {
-      const p: Promise<void> = openPack(pack, wanted).finally(() => running.delete(p));
-      running.add(p);
-      if (running.size >= PACKS_IN_FLIGHT) await Promise.race(running);
       await tick();
     }
-    await Promise.all(running);
     // readBlob tries every copy and throws DAMAGED naming the chunk when none is good.
     for (const id of retry) await place(id, await repo.readBlob(id));
     if (ids.length === 0) await handle.truncate(0);

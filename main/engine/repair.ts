@@ -44,6 +44,7 @@ async function repairRound(
   const badPacks = new Set(before.problems.filter((p) => p.kind === 'pack').map((p) => p.id));
   const writer = new PackWriter(repo);
   let chunksReplaced = 0;
+  const added = new Set<string>();
   for (const id of badChunks) {
     const stored = await goodCopy(other, id);
     if (!stored) {
@@ -51,6 +52,7 @@ async function repairRound(
       continue;
     }
     await writer.add(id, stored);
+    added.add(id);
     chunksReplaced++;
   }
   // Good chunks that live only in a damaged pack move to a new pack before it goes.
@@ -60,7 +62,7 @@ async function repairRound(
     if (!locs.some((l) => badPacks.has(l.pack)) || locs.some((l) => !badPacks.has(l.pack))) {
       continue;
     }
-    if (writer.has(id, () => false)) continue;
+    if (added.has(id)) continue;
     const stored = (await goodCopy(repo, id)) ?? (await goodCopy(other, id));
     if (stored) await writer.add(id, stored);
   }
