@@ -22,6 +22,7 @@ import { newSnapshotId, type Manifest, type Trigger } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { Credential } from './repo-config.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
+import { readSourceHeader } from './sqlite-source.js';
 import { APP_VERSION } from './version.js';
 
 /** 4096 page ids (128 KiB) per group: a group is rewritten only when one of its pages moved. */
@@ -107,15 +108,25 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
   const work = await fs.mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tillvault-'));
   try {
     // The source is checked before any destination is touched: a typo must not create folders.
-    const snap = await takeSnapshot(
-      source,
-      work,
-      opts.types ?? null,
-      (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
-      opts.signal,
-    );
+    await readSourceHeader(source);
+    // Unlocking the destinations (scrypt, ~0.5 s) runs while the database is being copied.
+    const preparing = prepareDestinations(opts.destinations, opts.credential, 'backup');
+    let snap: SnapshotFile;
+    try {
+      snap = await takeSnapshot(
+        source,
+        work,
+        opts.types ?? null,
+        (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
+        opts.signal,
+      );
+    } catch (err) {
+      const prepared = await preparing.catch(() => null);
+      for (const d of prepared?.open ?? []) await d.lock.release();
+      throw err;
+    }
     const snapshotId = newSnapshotId(new Date());
-    const prepared = await prepareDestinations(opts.destinations, opts.credential, 'backup');
+    const prepared = await preparing;
     const result = (destinations: DestinationResult[]): BackupResult => ({
       snapshotId,
       source,
@@ -133,7 +144,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       const index = await dest.repo.loadIndex(() => undefined);
       targets.push({
         dest,
-        writer: new PackWriter(dest.repo),
+        writer: new PackWriter(dest.repo, false),
         has: (id) => index.has(id),
         reserved: new Set(),
         started: Date.now(),
@@ -143,7 +154,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
     const pool = new ChunkPool(prepared.open[0]!.repo.masterKeys);
     try {
       const sink = new ChunkSink(pool, targets);
-      const { pageIds, wholeSha } = await storePages(snap, targets, sink, opts);
+      const { pageIds, wholeSha } = await storePages(snap, targets, pool, sink, opts);
       const groups = await storeGroups(pageIds, targets, sink);
       opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
       await forEachLive(targets, async (t) => {
@@ -264,17 +275,35 @@ class ChunkSink {
   }
 }
 
+/** Batches whose page names are being computed ahead of the one being stored. */
+const NAMING_AHEAD = 4;
+
 async function storePages(
   snap: SnapshotFile,
   targets: Target[],
+  pool: ChunkPool,
   sink: ChunkSink,
   opts: BackupOptions,
 ): Promise<{ pageIds: Buffer; wholeSha: string }> {
   const pageIds = Buffer.alloc(snap.pageCount * 32);
   const whole = crypto.createHash('sha256');
   const handle = await fs.open(snap.file, 'r');
-  const repo = targets[0]!.dest.repo;
   const pagesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / snap.pageSize));
+  // Pages are named on the workers a few batches ahead, then stored in order.
+  const named: { first: number; buf: Buffer; ids: Promise<Buffer> }[] = [];
+  const store = async (batch: (typeof named)[number]): Promise<void> => {
+    const idBytes = await batch.ids;
+    idBytes.copy(pageIds, batch.first * 32);
+    const ids: string[] = [];
+    const pages: Buffer[] = [];
+    for (let at = 0; at < batch.buf.length; at += snap.pageSize) {
+      const i = at / snap.pageSize;
+      ids.push(idBytes.toString('hex', i * 32, i * 32 + 32));
+      pages.push(batch.buf.subarray(at, at + snap.pageSize));
+    }
+    await sink.put(ids, pages);
+    opts.onProgress?.({ phase: 'store', done: batch.first + ids.length, total: snap.pageCount });
+  };
   try {
     for (let first = 0; first < snap.pageCount; first += pagesPerBatch) {
       if (opts.signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
@@ -288,20 +317,14 @@ async function storePages(
         throw new TillvaultError('INTERNAL', 'The snapshot copy changed size while being read.');
       }
       whole.update(buf);
-      const ids: string[] = [];
-      const pages: Buffer[] = [];
-      for (let i = 0; i < count; i++) {
-        const page = buf.subarray(i * snap.pageSize, (i + 1) * snap.pageSize);
-        const id = repo.blobId(page);
-        pageIds.write(id, (first + i) * 32, 'hex');
-        ids.push(id);
-        pages.push(page);
-      }
-      await sink.put(ids, pages);
-      opts.onProgress?.({ phase: 'store', done: first + count, total: snap.pageCount });
+      const ids = pool.ids(buf, snap.pageSize);
+      ids.catch(() => undefined);
+      named.push({ first, buf, ids });
+      if (named.length > NAMING_AHEAD) await store(named.shift()!);
       // Hand the event loop back between batches, so a window stays responsive.
       await tick();
     }
+    while (named.length > 0) await store(named.shift()!);
     await sink.drain();
   } finally {
     await handle.close();

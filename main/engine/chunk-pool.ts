@@ -28,7 +28,7 @@ function startWorker(workerData: unknown): Worker {
 
 export interface PoolRequest {
   readonly job: number;
-  readonly op: 'seal' | 'open';
+  readonly op: 'ids' | 'seal' | 'unseal' | 'open';
   readonly ids: string[];
   readonly lengths: number[];
   readonly data: ArrayBuffer;
@@ -115,14 +115,25 @@ export class ChunkPool {
     }).then(split);
   }
 
+  /** The 32-byte names of the pages of `batch`, concatenated in page order. */
+  async ids(batch: Buffer, pageSize: number): Promise<Buffer> {
+    const pages: Buffer[] = [];
+    for (let at = 0; at < batch.length; at += pageSize)
+      pages.push(batch.subarray(at, at + pageSize));
+    return Buffer.concat((await this.run('ids', [], pages)) as Buffer[]);
+  }
+
   /** Sealed forms, in the order given. */
   async seal(ids: string[], plains: readonly Buffer[]): Promise<Buffer[]> {
     return (await this.run('seal', ids, plains)) as Buffer[];
   }
 
-  /** Plaintexts in the order given; null for a chunk that is damaged. */
-  open(ids: string[], stored: readonly Buffer[]): Promise<(Buffer | null)[]> {
-    return this.run('open', ids, stored);
+  /**
+   * Plaintexts in the order given; null for a chunk that is damaged. `checkNames: false` skips
+   * re-hashing each plaintext where the caller checks the whole result another way.
+   */
+  open(ids: string[], stored: readonly Buffer[], checkNames = true): Promise<(Buffer | null)[]> {
+    return this.run(checkNames ? 'open' : 'unseal', ids, stored);
   }
 
   async close(): Promise<void> {

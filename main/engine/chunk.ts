@@ -6,8 +6,12 @@
 import { compress, decompress } from './codec.js';
 import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
 
+export function chunkIdBytes(keys: MasterKeys | null, plain: Buffer): Buffer {
+  return keys ? hmac(keys.idKey, plain) : sha256(plain);
+}
+
 export function chunkId(keys: MasterKeys | null, plain: Buffer): string {
-  return (keys ? hmac(keys.idKey, plain) : sha256(plain)).toString('hex');
+  return chunkIdBytes(keys, plain).toString('hex');
 }
 
 export function sealChunk(keys: MasterKeys | null, id: string, plain: Buffer): Buffer {
@@ -15,15 +19,22 @@ export function sealChunk(keys: MasterKeys | null, id: string, plain: Buffer): B
   return keys ? seal(keys.encKey, body, Buffer.from(id, 'hex')) : body;
 }
 
-/** Decrypts, decompresses and checks the content against its name; null when damaged. */
-export function openChunk(keys: MasterKeys | null, id: string, stored: Buffer): Buffer | null {
+/**
+ * Decrypts and decompresses. With keys, the GCM tag over the name already proves the chunk is
+ * the one written under that name; without keys nothing is proven: use openChunk.
+ */
+export function unsealChunk(keys: MasterKeys | null, id: string, stored: Buffer): Buffer | null {
   const body = keys ? open(keys.encKey, stored, Buffer.from(id, 'hex')) : stored;
   if (!body) return null;
-  let plain: Buffer;
   try {
-    plain = decompress(body);
+    return decompress(body);
   } catch {
     return null;
   }
-  return chunkId(keys, plain) === id ? plain : null;
+}
+
+/** Decrypts, decompresses and checks the content against its name; null when damaged. */
+export function openChunk(keys: MasterKeys | null, id: string, stored: Buffer): Buffer | null {
+  const plain = unsealChunk(keys, id, stored);
+  return plain && chunkId(keys, plain) === id ? plain : null;
 }

@@ -24,7 +24,11 @@ export class PackWriter {
   private inFlight: Promise<void> = Promise.resolve();
   private failure: unknown = null;
 
-  constructor(private readonly repo: Repository) {}
+  /** `remember: false` when the run ends after `finish()` and never reads its index again. */
+  constructor(
+    private readonly repo: Repository,
+    private readonly remember = true,
+  ) {}
 
   async add(id: string, stored: Buffer): Promise<void> {
     this.blobs.push({ id, offset: this.size, length: stored.length });
@@ -84,7 +88,7 @@ export class PackWriter {
     await this.flush();
     await this.settle();
     if (this.written.length === 0) return null;
-    const name = await this.repo.writeIndexFile(this.written);
+    const name = await this.repo.writeIndexFile(this.written, this.remember);
     this.indexed = true;
     const st = await fs.stat(this.repo.layout.index(name));
     this.bytesWritten += st.size;

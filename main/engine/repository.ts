@@ -25,6 +25,9 @@ import {
 } from './repo-config.js';
 import { DIRS, RepoLayout, isHex64, isSnapshotId } from './repo-layout.js';
 
+/** Pack files kept open at once; well under every OS's default descriptor limit. */
+const MAX_OPEN_PACKS = 64;
+
 export type RepoState = 'repository' | 'empty' | 'missing' | 'foreign';
 
 /** What a destination folder holds, without unlocking anything. */
@@ -42,7 +45,8 @@ export async function inspectDestination(root: string): Promise<RepoState> {
 export class Repository {
   readonly layout: RepoLayout;
   private index: BlobIndex | null = null;
-  private readonly handles = new Map<string, fs.FileHandle>();
+  /** Open packs, shared by concurrent reads; `users` keeps a handle open while it is read. */
+  private readonly handles = new Map<string, { handle: Promise<fs.FileHandle>; users: number }>();
 
   private constructor(
     root: string,
@@ -176,11 +180,15 @@ export class Repository {
     return this.index ?? this.loadIndex();
   }
 
-  async writeIndexFile(packs: readonly PackEntries[]): Promise<string> {
+  /**
+   * Writes an index file. `remember: false` leaves the loaded index as it was: a backup that
+   * ends right after does not need a quarter of a million new entries in memory.
+   */
+  async writeIndexFile(packs: readonly PackEntries[], remember = true): Promise<string> {
     const sealed = this.sealFile('index', encodeIndex(packs));
     const name = sha256(sealed).toString('hex');
     await writeOnce(this.layout.index(name), sealed);
-    this.index?.add(packs, name);
+    if (remember) this.index?.add(packs, name);
     return name;
   }
 
@@ -211,15 +219,30 @@ export class Repository {
   }
 
   async readAt(loc: BlobLocation): Promise<Buffer> {
-    let handle = this.handles.get(loc.pack);
-    if (!handle) {
-      if (this.handles.size >= 64) await this.closeHandles();
-      handle = await fs.open(this.layout.pack(loc.pack), 'r');
-      this.handles.set(loc.pack, handle);
+    let open = this.handles.get(loc.pack);
+    if (!open) {
+      if (this.handles.size >= MAX_OPEN_PACKS) await this.closeIdleHandles();
+      open = { handle: fs.open(this.layout.pack(loc.pack), 'r'), users: 0 };
+      this.handles.set(loc.pack, open);
+      open.handle.catch(() => this.handles.delete(loc.pack));
     }
-    const buf = Buffer.allocUnsafe(loc.length);
-    const { bytesRead } = await handle.read(buf, 0, loc.length, loc.offset);
-    return bytesRead === loc.length ? buf : buf.subarray(0, bytesRead);
+    open.users++;
+    try {
+      const handle = await open.handle;
+      const buf = Buffer.allocUnsafe(loc.length);
+      const { bytesRead } = await handle.read(buf, 0, loc.length, loc.offset);
+      return bytesRead === loc.length ? buf : buf.subarray(0, bytesRead);
+    } finally {
+      open.users--;
+    }
+  }
+
+  private async closeIdleHandles(): Promise<void> {
+    for (const [pack, open] of this.handles) {
+      if (open.users > 0) continue;
+      this.handles.delete(pack);
+      await open.handle.then((h) => h.close()).catch(() => undefined);
+    }
   }
 
   /** Reads a chunk from the first copy that is intact. */
@@ -239,10 +262,11 @@ export class Repository {
     );
   }
 
+  /** Called when an operation is over, so no read is in flight. */
   async closeHandles(): Promise<void> {
     const all = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(all.map((h) => h.close().catch(() => undefined)));
+    await Promise.all(all.map((o) => o.handle.then((h) => h.close()).catch(() => undefined)));
   }
 
   async packFileNames(): Promise<string[]> {
