@@ -22,7 +22,7 @@ export interface RebuildProgress {
 /** Chunks opened per message to the pool (about 1 MiB of pages). */
 const SLICE_CHUNKS = 256;
 /** Slices read and opened ahead of the one being written: keeps every worker busy. */
-const SLICES_IN_FLIGHT = 6;
+const SLICES_IN_FLIGHT = 16;
 
 interface Wanted {
   readonly id: string;
