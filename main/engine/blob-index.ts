@@ -90,7 +90,8 @@ export class BlobIndex {
   /** pack id → index files that mention it */
   readonly packs = new Map<string, Set<string>>();
 
-  private static key(id: string): string {
+  /** The compact key of a hex id: its 32 bytes as a binary string. */
+  static key(id: string): string {
     return Buffer.from(id, 'hex').toString('latin1');
   }
 
@@ -121,8 +122,12 @@ export class BlobIndex {
 
   /** Oldest copy first. */
   locations(id: string): BlobLocation[] {
+    return this.locationsOfKey(BlobIndex.key(id));
+  }
+
+  locationsOfKey(key: string): BlobLocation[] {
     const out: BlobLocation[] = [];
-    for (let e = this.first.get(BlobIndex.key(id)) ?? -1; e >= 0; e = this.entryNext[e]!) {
+    for (let e = this.first.get(key) ?? -1; e >= 0; e = this.entryNext[e]!) {
       out.push({
         pack: this.packIds[this.entryPack[e]!]!,
         offset: this.entryOffset[e]!,

@@ -25,7 +25,8 @@ const SLICE_CHUNKS = 256;
 const SLICES_IN_FLIGHT = 16;
 
 interface Wanted {
-  readonly id: string;
+  /** The chunk id as a 32-character binary string. */
+  readonly key: string;
   readonly offset: number;
   readonly length: number;
 }
@@ -68,26 +69,35 @@ export async function rebuildDatabase(
   file: string,
   onProgress?: (p: RebuildProgress) => void,
 ): Promise<void> {
-  const ids = await repo.pageIds(m);
+  const idBytes = await repo.pageIdBytes(m);
+  const pageCount = idBytes.length / 32;
   const pageSize = m.database.pageSize;
-  const positions = new Map<string, number[]>();
-  ids.forEach((id, page) => {
-    const list = positions.get(id);
-    if (list) list.push(page);
-    else positions.set(id, [page]);
-  });
+  // Compact on purpose (a page per entry): binary keys, and a list only for repeated pages.
+  const firstPage = new Map<string, number>();
+  const morePages = new Map<string, number[]>();
+  for (let page = 0; page < pageCount; page++) {
+    const key = idBytes.toString('latin1', page * 32, page * 32 + 32);
+    if (!firstPage.has(key)) firstPage.set(key, page);
+    else {
+      const more = morePages.get(key);
+      if (more) more.push(page);
+      else morePages.set(key, [page]);
+    }
+  }
+  const pagesOf = (key: string): number[] => [firstPage.get(key)!, ...(morePages.get(key) ?? [])];
+  const hexOf = (key: string): string => Buffer.from(key, 'latin1').toString('hex');
   // Each chunk is read from its first listed copy; a copy that fails is retried from the others.
   const index = await repo.getIndex();
   const byPack = new Map<string, Wanted[]>();
   const retry: string[] = [];
-  for (const id of positions.keys()) {
-    const loc = index.locations(id)[0];
+  for (const key of firstPage.keys()) {
+    const loc = index.locationsOfKey(key)[0];
     if (!loc) {
-      retry.push(id);
+      retry.push(key);
       continue;
     }
     const list = byPack.get(loc.pack) ?? [];
-    list.push({ id, offset: loc.offset, length: loc.length });
+    list.push({ key, offset: loc.offset, length: loc.length });
     byPack.set(loc.pack, list);
   }
 
@@ -95,11 +105,11 @@ export async function rebuildDatabase(
   const handle = await fs.open(temp, 'wx');
   const pool = new ChunkPool(repo.masterKeys);
   let done = 0;
-  const place = async (id: string, plain: Buffer): Promise<void> => {
+  const place = async (key: string, plain: Buffer): Promise<void> => {
     if (plain.length !== pageSize) {
-      throw new TillvaultError('DAMAGED', `Chunk ${id.slice(0, 12)} has the wrong size.`);
+      throw new TillvaultError('DAMAGED', `Chunk ${hexOf(key).slice(0, 12)} has the wrong size.`);
     }
-    const pages = positions.get(id)!;
+    const pages = pagesOf(key);
     await writePages(
       handle,
       pageSize,
@@ -123,7 +133,7 @@ export async function rebuildDatabase(
       .catch(() => null);
     if (!span) return null;
     return pool.open(
-      slice.wanted.map((w) => w.id),
+      slice.wanted.map((w) => hexOf(w.key)),
       slice.wanted.map((w) => span.subarray(w.offset - start, w.offset - start + w.length)),
       // Encrypted chunks are authenticated by their tag; the whole file is hashed at the end.
       !repo.encrypted,
@@ -141,19 +151,19 @@ export async function rebuildDatabase(
       wanted.forEach((w, i) => {
         const plain = plains?.[i];
         if (!plain || plain.length !== pageSize) {
-          retry.push(w.id);
+          retry.push(w.key);
           return;
         }
-        for (const page of positions.get(w.id)!) placed.push({ page, data: plain });
+        for (const page of pagesOf(w.key)) placed.push({ page, data: plain });
       });
       await writePages(handle, pageSize, placed);
       done += placed.length;
-      onProgress?.({ phase: 'rebuild', done, total: ids.length });
+      onProgress?.({ phase: 'rebuild', done, total: pageCount });
       await tick();
     }
     // readBlob tries every copy and throws DAMAGED naming the chunk when none is good.
-    for (const id of retry) await place(id, await repo.readBlob(id));
-    if (ids.length === 0) await handle.truncate(0);
+    for (const key of retry) await place(key, await repo.readBlob(hexOf(key)));
+    if (pageCount === 0) await handle.truncate(0);
     await handle.sync();
     await handle.close();
     if ((await fileSha256(temp)) !== m.database.sha256) {

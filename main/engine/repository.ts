@@ -333,18 +333,28 @@ export class Repository {
     return { manifests, damaged };
   }
 
-  /** The page chunk ids of a snapshot, in page order. */
-  async pageIds(m: Manifest): Promise<string[]> {
-    const ids: string[] = [];
+  /** The page chunk ids of a snapshot, 32 bytes each, in page order. */
+  async pageIdBytes(m: Manifest): Promise<Buffer> {
+    const groups: Buffer[] = [];
     for (const group of m.pageGroups) {
       const raw = await this.readBlob(group);
-      if (raw.length % 32 !== 0)
+      if (raw.length % 32 !== 0) {
         throw new TillvaultError('DAMAGED', `Page list ${group} is damaged.`);
-      for (let i = 0; i < raw.length; i += 32) ids.push(raw.toString('hex', i, i + 32));
+      }
+      groups.push(raw);
     }
-    if (ids.length !== m.database.pageCount) {
+    const ids = Buffer.concat(groups);
+    if (ids.length !== m.database.pageCount * 32) {
       throw new TillvaultError('DAMAGED', `The page list of backup ${m.id} is incomplete.`);
     }
+    return ids;
+  }
+
+  /** The page chunk ids of a snapshot as hex, in page order. */
+  async pageIds(m: Manifest): Promise<string[]> {
+    const raw = await this.pageIdBytes(m);
+    const ids: string[] = [];
+    for (let i = 0; i < raw.length; i += 32) ids.push(raw.toString('hex', i, i + 32));
     return ids;
   }
 }
