@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
 import { writeOnce } from './atomic-file.js';
-import { newLogId } from './manifest.js';
+import { newTimeId } from './manifest.js';
 import { isLogId } from './repo-layout.js';
 import type { Repository } from './repository.js';
 
@@ -44,7 +44,7 @@ export async function appendAudit(
     host: os.hostname(),
     ...entry,
   };
-  const id = newLogId(now);
+  const id = newTimeId(now);
   await fs.mkdir(repo.layout.dir('log'), { recursive: true });
   await writeOnce(
     repo.layout.log(id),

@@ -18,7 +18,7 @@ import {
   type OpenDestination,
 } from './destinations.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
-import { newSnapshotId, type Manifest, type Trigger } from './manifest.js';
+import { newTimeId, type Manifest, type Trigger } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { Credential } from './repo-config.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
@@ -125,7 +125,9 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       for (const d of prepared?.open ?? []) await d.lock.release();
       throw err;
     }
-    const snapshotId = newSnapshotId(new Date());
+    // The snapshot is the state at the end of the copy; its id and time say when that was.
+    const takenAt = new Date();
+    const snapshotId = newTimeId(takenAt);
     const prepared = await preparing;
     const result = (destinations: DestinationResult[]): BackupResult => ({
       snapshotId,
@@ -159,7 +161,16 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
       await forEachLive(targets, async (t) => {
         await t.writer.finish();
-        const manifest = buildManifest(snap, snapshotId, source, opts, wholeSha, groups, t);
+        const manifest = buildManifest(
+          snap,
+          takenAt,
+          snapshotId,
+          source,
+          opts,
+          wholeSha,
+          groups,
+          t,
+        );
         await t.dest.repo.writeManifest(manifest);
         await appendAudit(t.dest.repo, {
           operation: 'backup',
@@ -350,6 +361,7 @@ async function storeGroups(pageIds: Buffer, targets: Target[], sink: ChunkSink):
 
 function buildManifest(
   snap: SnapshotFile,
+  takenAt: Date,
   id: string,
   source: string,
   opts: BackupOptions,
@@ -360,7 +372,7 @@ function buildManifest(
   return {
     version: 1,
     id,
-    time: new Date().toISOString(),
+    time: takenAt.toISOString(),
     label: opts.label ?? null,
     trigger: opts.trigger ?? 'manual',
     host: os.hostname(),

@@ -7,6 +7,17 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DATA_TYPES } from './classify.js';
 
+/**
+ * Snapshot and log ids: UTC time to the millisecond, then a random tail that keeps ids unique
+ * across machines. Sorting ids as text sorts them by time, so "latest" is the last name.
+ */
+export const TIME_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+
+export function newTimeId(at: Date): string {
+  const stamp = at.toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
 export const TRIGGERS = ['manual', 'scheduled', 'pre-restore'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
@@ -14,7 +25,7 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const manifestSchema = z.object({
   version: z.literal(1),
-  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/),
+  id: z.string().regex(TIME_ID),
   time: z.string(),
   label: z.string().max(200).nullable(),
   trigger: z.enum(TRIGGERS),
@@ -50,20 +61,3 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
-
-function stamp(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
-/** Sorts by time as text; the random tail keeps ids unique across machines. */
-export function newSnapshotId(at: Date): string {
-  return `${stamp(at)}-${crypto.randomBytes(4).toString('hex')}`;
-}
-
-export function newLogId(at: Date): string {
-  const ms = String(at.getUTCMilliseconds()).padStart(3, '0');
-  return `${stamp(at).replace('Z', '')}${ms}Z-${crypto.randomBytes(4).toString('hex')}`;
-}

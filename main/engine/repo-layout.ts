@@ -4,13 +4,12 @@
  */
 import path from 'node:path';
 import { TillvaultError } from './errors.js';
+import { TIME_ID } from './manifest.js';
 
 export const CONFIG_FILE = 'tillvault.json';
 export const DIRS = ['data', 'index', 'snapshots', 'locks', 'log'] as const;
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const SNAPSHOT_ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
-const LOG_ID = /^\d{8}T\d{6}\d{3}Z-[0-9a-f]{8}$/;
 const LOCK_ID = /^[0-9a-f]{16}$/;
 
 export function isHex64(name: string): boolean {
@@ -18,11 +17,11 @@ export function isHex64(name: string): boolean {
 }
 
 export function isSnapshotId(name: string): boolean {
-  return SNAPSHOT_ID.test(name);
+  return TIME_ID.test(name);
 }
 
 export function isLogId(name: string): boolean {
-  return LOG_ID.test(name);
+  return TIME_ID.test(name);
 }
 
 export function isLockId(name: string): boolean {
