@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { cli, spawnCli, sqliteValue, tempDir } from '../helpers.js';
+import { cli, dump, spawnCli, sqliteValue, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -82,4 +82,32 @@ test('a prune killed at random moments loses no kept snapshot', async () => {
   assert.equal(done.code, 0, done.stdout + done.stderr);
   assert.deepEqual(snapshotIds(dest), keep);
   assert.equal(cli(['verify', dest, '--level', 'drill']).code, 0);
+});
+
+test('a restore into the live database killed at random moments leaves the old or the new state, never a mix', async () => {
+  const db = path.join(dir, 'live.db');
+  assert.equal(
+    cli(['demo', 'create', db, '--members', '3000', '--days', '90', '--seed', '8']).code,
+    0,
+  );
+  const dest = path.join(dir, 'live-backups');
+  const first = cli(['backup', db, '--to', dest]);
+  assert.equal(first.code, 0);
+  // Killed runs leave safety snapshots behind, so "latest" moves: restore this one by id.
+  const original = (first.json as { snapshotId: string }).snapshotId;
+  const backedUp = dump(db);
+  sqliteValue(db, 'UPDATE members SET points = 0; DELETE FROM system_logs;');
+  const changed = dump(db);
+  for (const ms of moments(11, 8, 4000)) {
+    const code = await killAfter(['restore', dest, '--snapshot', original, '--into', db], ms);
+    const now = dump(db);
+    assert.equal(sqliteValue(db, 'PRAGMA integrity_check'), 'ok', `after a kill at ${ms} ms`);
+    assert.ok(now === backedUp || now === changed, `a mixed state after a kill at ${ms} ms`);
+    if (code === 0) assert.equal(now, backedUp);
+    // Put the "bad afternoon" back, so every round restores over it again.
+    if (now === backedUp)
+      sqliteValue(db, 'UPDATE members SET points = 0; DELETE FROM system_logs;');
+  }
+  assert.equal(cli(['restore', dest, '--snapshot', original, '--into', db]).code, 0);
+  assert.equal(dump(db), backedUp);
 });
