@@ -90,16 +90,27 @@ export function newScryptParams(): ScryptParams {
   return { ...DEFAULT_SCRYPT, salt: crypto.randomBytes(16).toString('base64') };
 }
 
+// One derivation per passphrase and salt per process: a restore that takes its safety backup
+// opens the same repository twice, and scrypt is deliberately slow.
+const derived = new Map<string, Promise<Buffer>>();
+
 export function derivePassphraseKey(passphrase: string, params: ScryptParams): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  const normalized = passphrase.normalize('NFC');
+  const memo = sha256(Buffer.from(JSON.stringify([normalized, params]))).toString('hex');
+  const known = derived.get(memo);
+  if (known) return known;
+  const key = new Promise<Buffer>((resolve, reject) => {
     crypto.scrypt(
-      passphrase.normalize('NFC'),
+      normalized,
       Buffer.from(params.salt, 'base64'),
       32,
       { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 1024 * 1024 },
-      (err, key) => (err ? reject(err) : resolve(key)),
+      (err, k) => (err ? reject(err) : resolve(k)),
     );
   });
+  derived.set(memo, key);
+  key.catch(() => derived.delete(memo));
+  return key;
 }
 
 export function wrapMasterKeys(kek: Buffer, keys: MasterKeys, repoId: string): WrappedKey {
