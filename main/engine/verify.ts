@@ -13,6 +13,7 @@ import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { appendAudit } from './audit.js';
+import { ChunkPool } from './chunk-pool.js';
 import type { BlobIndex } from './blob-index.js';
 import { sha256 } from './crypto.js';
 import { toTillvaultError } from './errors.js';
@@ -23,6 +24,10 @@ import { Repository } from './repository.js';
 import { rebuildDatabase } from './rebuild.js';
 import { findSnapshot } from './restore.js';
 import { quoteIdent } from './sqlite-source.js';
+
+/** Chunks per message to the worker pool during a full check. */
+const VERIFY_SLICE = 512;
+const SLICES_IN_FLIGHT = 4;
 
 export const VERIFY_LEVELS = ['quick', 'full', 'drill'] as const;
 export type VerifyLevel = (typeof VERIFY_LEVELS)[number];
@@ -59,39 +64,18 @@ export interface VerifyOptions {
   readonly onProgress?: (p: { phase: string; done: number; total: number }) => void;
 }
 
-/** Chunks needed by each readable snapshot; snapshots whose page lists fail are problems. */
-async function neededChunks(
-  repo: Repository,
-  manifests: Manifest[],
-  problems: Problem[],
-  badSnapshots: Set<string>,
-): Promise<Map<string, Set<string>>> {
-  const needed = new Map<string, Set<string>>();
-  const need = (chunk: string, snap: string): void => {
-    let s = needed.get(chunk);
-    if (!s) needed.set(chunk, (s = new Set()));
-    s.add(snap);
-  };
-  for (const m of manifests) {
-    for (const g of m.pageGroups) need(g, m.id);
-    try {
-      for (const id of await repo.pageIds(m)) need(id, m.id);
-    } catch (err) {
-      badSnapshots.add(m.id);
-      problems.push({ kind: 'snapshot', id: m.id, problem: toTillvaultError(err).message });
-    }
-  }
-  return needed;
-}
-
-/** Bad chunk ids found by reading every pack in full. */
+/**
+ * Reads every pack in full. Returns a test for "this chunk has a good copy" that keeps only the
+ * exceptions in memory: chunks with a failed copy, and good copies of chunks stored twice.
+ */
 async function checkPacks(
   repo: Repository,
   index: BlobIndex,
   problems: Problem[],
   onProgress?: VerifyOptions['onProgress'],
-): Promise<{ goodCopies: Set<string>; checked: number }> {
-  const goodCopies = new Set<string>();
+): Promise<{ isGood: (id: string) => boolean; checked: number }> {
+  const failed = new Set<string>();
+  const goodTwin = new Set<string>();
   const byPack = new Map<string, { id: string; offset: number; length: number }[]>();
   for (const id of index.ids()) {
     for (const loc of index.locations(id)) {
@@ -102,44 +86,65 @@ async function checkPacks(
   }
   let done = 0;
   let checked = 0;
-  for (const [pack, blobs] of byPack) {
-    // A missing pack was already reported by presentCopies.
-    const data = await fs.readFile(repo.layout.pack(pack)).catch(() => null);
-    if (data) {
-      if (sha256(data).toString('hex') !== pack) {
-        problems.push({ kind: 'pack', id: pack, problem: 'content does not match its name' });
+  const pool = new ChunkPool(repo.masterKeys);
+  try {
+    for (const [pack, blobs] of byPack) {
+      // A missing pack was already reported by presentCopies.
+      const data = await fs.readFile(repo.layout.pack(pack)).catch(() => null);
+      if (data) {
+        if (sha256(data).toString('hex') !== pack) {
+          problems.push({ kind: 'pack', id: pack, problem: 'content does not match its name' });
+        }
+        const whole = blobs.filter((b) => b.offset + b.length <= data.length);
+        // Every chunk is decrypted and its plaintext hashed against its name, on the workers.
+        let slices: Promise<void>[] = [];
+        for (let at = 0; at < whole.length; at += VERIFY_SLICE) {
+          const slice = whole.slice(at, at + VERIFY_SLICE);
+          if (slices.length >= SLICES_IN_FLIGHT) {
+            await Promise.all(slices);
+            slices = [];
+          }
+          slices.push(
+            pool
+              .open(
+                slice.map((b) => b.id),
+                slice.map((b) => data.subarray(b.offset, b.offset + b.length)),
+              )
+              .then((plains) => {
+                plains.forEach((plain, i) => {
+                  const id = slice[i]!.id;
+                  if (!plain) failed.add(id);
+                  else if (index.locations(id).length > 1) goodTwin.add(id);
+                });
+              }),
+          );
+        }
+        await Promise.all(slices);
+        checked += blobs.length;
       }
-      for (const b of blobs) {
-        checked++;
-        const stored = data.subarray(b.offset, b.offset + b.length);
-        if (stored.length === b.length && repo.openBlob(b.id, stored)) goodCopies.add(b.id);
-      }
+      onProgress?.({ phase: 'read', done: ++done, total: byPack.size });
+      await tick();
     }
-    onProgress?.({ phase: 'read', done: ++done, total: byPack.size });
-    await tick();
+  } finally {
+    await pool.close();
   }
-  return { goodCopies, checked };
+  return { isGood: (id) => !failed.has(id) || goodTwin.has(id), checked };
 }
 
+/** A test for "this chunk has a copy whose pack is there and long enough"; reports missing packs. */
 async function presentCopies(
   repo: Repository,
   index: BlobIndex,
   problems: Problem[],
-): Promise<Set<string>> {
-  const sizes = new Map<string, number | null>();
-  const present = new Set<string>();
-  for (const id of index.ids()) {
-    for (const loc of index.locations(id)) {
-      if (!sizes.has(loc.pack)) {
-        const st = await fs.stat(repo.layout.pack(loc.pack)).catch(() => null);
-        sizes.set(loc.pack, st ? st.size : null);
-        if (!st) problems.push({ kind: 'pack', id: loc.pack, problem: 'missing' });
-      }
-      const size = sizes.get(loc.pack);
-      if (size != null && loc.offset + loc.length <= size) present.add(id);
-    }
+): Promise<(id: string) => boolean> {
+  const sizes = new Map<string, number>();
+  for (const pack of index.packs.keys()) {
+    const st = await fs.stat(repo.layout.pack(pack)).catch(() => null);
+    if (st) sizes.set(pack, st.size);
+    else problems.push({ kind: 'pack', id: pack, problem: 'missing' });
   }
-  return present;
+  return (id) =>
+    index.locations(id).some((loc) => loc.offset + loc.length <= (sizes.get(loc.pack) ?? -1));
 }
 
 export async function drill(repo: Repository, m: Manifest): Promise<DrillResult> {
@@ -201,29 +206,44 @@ export async function verifyRepository(
   const manifests = opts.snapshot ? [await findSnapshot(repo, opts.snapshot)] : all;
   const badSnapshots = new Set<string>(opts.snapshot ? [] : damaged.map((d) => d.id));
 
-  const needed = await neededChunks(repo, manifests, problems, badSnapshots);
-  const present = await presentCopies(repo, index, problems);
-  let good: Set<string> | null = null;
-  let checked = needed.size;
+  const isPresent = await presentCopies(repo, index, problems);
+  let isGood: (id: string) => boolean = () => true;
+  let checked = 0;
   if (opts.level !== 'quick') {
     const r = await checkPacks(repo, index, problems, opts.onProgress);
-    good = r.goodCopies;
+    isGood = r.isGood;
     checked = r.checked;
   }
+  // Snapshot by snapshot, so only one page list is in memory at a time.
+  const badChunks = new Map<string, 'missing' | 'damaged'>();
   const perSnapshot = new Map<string, { missing: number; damaged: number }>();
-  for (const [chunk, snaps] of needed) {
-    const missing = !present.has(chunk);
-    const bad = !missing && good !== null && !good.has(chunk);
-    if (!missing && !bad) continue;
-    problems.push({ kind: 'chunk', id: chunk, problem: missing ? 'missing' : 'damaged' });
-    for (const s of snaps) {
-      const c = perSnapshot.get(s) ?? { missing: 0, damaged: 0 };
-      if (missing) c.missing++;
-      else c.damaged++;
-      perSnapshot.set(s, c);
-      badSnapshots.add(s);
+  for (const m of manifests) {
+    let ids: string[];
+    try {
+      ids = [...m.pageGroups, ...(await repo.pageIds(m))];
+    } catch (err) {
+      badSnapshots.add(m.id);
+      problems.push({ kind: 'snapshot', id: m.id, problem: toTillvaultError(err).message });
+      ids = m.pageGroups;
+    }
+    if (opts.level === 'quick') checked += ids.length;
+    const seen = new Set<string>();
+    const counts = { missing: 0, damaged: 0 };
+    for (const chunk of ids) {
+      const known = badChunks.get(chunk);
+      const state = known ?? (!isPresent(chunk) ? 'missing' : isGood(chunk) ? null : 'damaged');
+      if (!state || seen.has(chunk)) continue;
+      seen.add(chunk);
+      badChunks.set(chunk, state);
+      counts[state]++;
+    }
+    if (counts.missing + counts.damaged > 0) {
+      perSnapshot.set(m.id, counts);
+      badSnapshots.add(m.id);
     }
   }
+  for (const [chunk, state] of badChunks)
+    problems.push({ kind: 'chunk', id: chunk, problem: state });
 
   let drillResult: DrillResult | null = null;
   if (opts.level === 'drill') {
