@@ -122,7 +122,11 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       );
     } catch (err) {
       const prepared = await preparing.catch(() => null);
-      for (const d of prepared?.open ?? []) await d.lock.release();
+      for (const d of prepared?.open ?? []) {
+        await d.lock.release();
+        // Its recovery key was never shown: a repository made by this run must not stay.
+        if (d.created) await d.repo.discardNew();
+      }
       throw err;
     }
     // The snapshot is the state at the end of the copy; its id and time say when that was.

@@ -86,6 +86,8 @@ export function toTillvaultError(err: unknown, where?: string): TillvaultError {
       return new TillvaultError('DEST_MISSING', `The folder is missing or was disconnected${at}.`, {
         cause: err,
       });
+    case 'SQLITE_FULL':
+      return new TillvaultError('DEST_FULL', `Not enough free disk space${at}.`, { cause: err });
     case 'SQLITE_NOTADB':
       return new TillvaultError('NOT_SQLITE', `This is not a SQLite database${at}.`, {
         cause: err,

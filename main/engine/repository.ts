@@ -112,6 +112,15 @@ export class Repository {
     await writeOnce(layout.config(), configText);
   }
 
+  /**
+   * Undoes `init`/`cloneInto` when the run that made the repository failed before storing
+   * anything. Only our own files go; the folder the user chose stays.
+   */
+  async discardNew(): Promise<void> {
+    for (const d of DIRS) await fs.rm(this.layout.dir(d), { recursive: true, force: true });
+    await fs.rm(this.layout.config(), { force: true });
+  }
+
   // --- chunks -------------------------------------------------------------------------------
 
   /** The master keys, for the worker threads that seal and open chunks; null when unencrypted. */

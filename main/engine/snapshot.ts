@@ -54,7 +54,8 @@ export async function copyConsistent(
     } catch (err) {
       if (!(err instanceof Restarted)) {
         if (err instanceof TillvaultError) throw err;
-        throw toTillvaultError(err, 'reading the database');
+        // The copy goes to the temp folder: a full disk there is the likely failure.
+        throw toTillvaultError(err, `copying the database to ${path.dirname(dest)}`);
       }
       await fs.rm(dest, { force: true });
       await fs.rm(`${dest}-journal`, { force: true });

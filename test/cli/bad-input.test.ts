@@ -176,6 +176,28 @@ function execRemount(dir: string): void {
   execFileSync('mount', ['-o', 'remount,ro', dir]);
 }
 
+test(
+  'a temp folder too small for the consistent copy is named in the message, and nothing is stored',
+  { skip: !isRoot() && 'needs root to mount a small tmpfs' },
+  () => {
+    const tiny = path.join(dir, 'tinytmp');
+    const unmount = mountTmpfs(tiny, '200k');
+    try {
+      const dest = path.join(dir, 'tmpfull');
+      const r = cli(['backup', chinook(dir), '--to', dest], { TMPDIR: tiny });
+      assert.equal(r.code, 1, r.stdout);
+      const err = errorOf(r);
+      assert.equal(err.code, 'DEST_FULL');
+      assert.match(err.message, /copying the database/);
+      assert.deepEqual(fs.readdirSync(tiny), []);
+      // The new repository was removed again: its recovery key was never shown.
+      assert.deepEqual(fs.existsSync(dest) ? fs.readdirSync(dest) : [], []);
+    } finally {
+      unmount();
+    }
+  },
+);
+
 test('bad usage is exit 2', () => {
   assert.equal(cli(['frobnicate']).code, 2);
   assert.equal(cli(['backup', 'x.db']).code, 2);
