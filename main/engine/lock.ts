@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { writeOnce } from './atomic-file.js';
+import path from 'node:path';
+import { TEMP_MARK, writeOnce } from './atomic-file.js';
 import { TillvaultError } from './errors.js';
 import { isLockId, type RepoLayout } from './repo-layout.js';
 
@@ -63,6 +64,26 @@ async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockIn
   return out;
 }
 
+/**
+ * Half-written lock files of runs that died while taking a lock: removed when their process is
+ * gone (they are written in one go, so they usually parse) or when they are clearly old.
+ */
+async function removeDeadTempLocks(layout: RepoLayout, now: number): Promise<void> {
+  const dir = layout.dir('locks');
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (!name.includes(TEMP_MARK)) continue;
+    const file = path.join(dir, name);
+    const [text, st] = await Promise.all([
+      fs.readFile(file, 'utf8').catch(() => null),
+      fs.stat(file).catch(() => null),
+    ]);
+    if (!st) continue;
+    const info = text === null ? null : parseLock(text);
+    const dead = info ? isStale(info, now) : now - st.mtimeMs > 60_000;
+    if (dead) await fs.rm(file, { force: true });
+  }
+}
+
 async function writeLock(layout: RepoLayout, id: string, info: LockInfo): Promise<void> {
   await writeOnce(layout.lock(id), JSON.stringify(info));
 }
@@ -104,6 +125,7 @@ export async function acquireLock(
       );
     }
   }
+  await removeDeadTempLocks(layout, now);
   // Long runs replace their lock file with a fresh time so other machines do not think it stale.
   let current = id;
   const timer = setInterval(() => {

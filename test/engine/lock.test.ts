@@ -63,3 +63,16 @@ test('a stale lock left by a dead process does not block the next backup', async
   await lock.release();
   assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
 });
+
+test('a lock file half-written by a process that died is cleared by the next run', async () => {
+  const l = layout();
+  fs.mkdirSync(l.dir('locks'));
+  const dead = { host: os.hostname(), pid: 2 ** 22 + 4242, time: new Date().toISOString() };
+  fs.writeFileSync(
+    path.join(l.dir('locks'), '0011223344556677.json.tmp-abcdef012345'),
+    JSON.stringify({ ...dead, exclusive: true, operation: 'backup' }),
+  );
+  const lock = await acquireLock(l, 'backup', true);
+  await lock.release();
+  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+});
