@@ -8,7 +8,6 @@ import { Compressor, Decompressor } from 'zstd-napi';
 import { TillvaultError } from './errors.js';
 
 export const CODECS = ['zstd'] as const;
-export type Codec = (typeof CODECS)[number];
 
 // Each stored chunk starts with one byte that says how its body is stored.
 const STORED = 0;

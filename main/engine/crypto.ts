@@ -29,7 +29,7 @@ export interface WrappedKey {
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 
 /**
  * One of OWASP's equivalent scrypt settings (N=2^16, r=8, p=2): the work of N=2^17, p=1 with

@@ -16,6 +16,7 @@ import {
   wrapMasterKeys,
   type MasterKeys,
 } from './crypto.js';
+import { CODECS } from './codec.js';
 import { TillvaultError } from './errors.js';
 
 export const FORMAT_VERSION = 1;
@@ -43,7 +44,7 @@ export const repoConfigSchema = z.object({
   version: z.literal(FORMAT_VERSION),
   id: z.string().regex(/^[0-9a-f-]{36}$/),
   createdAt: z.string(),
-  compression: z.literal('zstd'),
+  compression: z.enum(CODECS),
   chunking: z.literal('sqlite-page'),
   encryption: encryptionSchema.nullable(),
   /** HMAC (or plain SHA-256 when unencrypted) over the rest, so settings cannot be swapped. */

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chunkId, openChunk, sealChunk } from './chunk.js';
+import { chunkId, openChunk } from './chunk.js';
 import { open, seal, sha256, type MasterKeys } from './crypto.js';
 import {
   BlobIndex,
@@ -130,10 +130,6 @@ export class Repository {
 
   blobId(plain: Buffer): string {
     return chunkId(this.keys, plain);
-  }
-
-  sealBlob(id: string, plain: Buffer): Buffer {
-    return sealChunk(this.keys, id, plain);
   }
 
   openBlob(id: string, stored: Buffer): Buffer | null {

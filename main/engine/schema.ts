@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DataType } from './classify.js';
+import { quoteIdent } from './sqlite-source.js';
 
 export interface TableInfo {
   name: string;
@@ -17,11 +18,6 @@ export interface BusinessSummary {
   members: number | null;
   sales: number | null;
   lastSaleAt: string | null;
-}
-
-/** Identifiers may hold spaces and quotes ("Order Details"); double the quotes inside. */
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function userTableNames(db: Database.Database): string[] {

@@ -59,6 +59,7 @@ export function openReadOnly(file: string): Database.Database {
   }
 }
 
+/** Identifiers may hold spaces and quotes ("Order Details"); double the quotes inside. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
