@@ -3,13 +3,25 @@
  * ransomware-aware storage see each file appear whole and never change afterwards.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
 export const TEMP_MARK = '.tmp-';
 
+// Temp names say which host and process write them, so a later run can tell a half-written
+// file of a dead process from one another process is writing right now.
+const HOST_TAG = crypto.createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
+const TEMP_NAME = /\.tmp-([0-9a-f]{8})-(\d+)-[0-9a-f]+$/;
+
 export function tempNameFor(finalPath: string): string {
-  return `${finalPath}${TEMP_MARK}${crypto.randomBytes(6).toString('hex')}`;
+  return `${finalPath}${TEMP_MARK}${HOST_TAG}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+}
+
+/** The process id that writes this temp file, when it is on this host; otherwise null. */
+export function tempWriterOnThisHost(name: string): number | null {
+  const m = TEMP_NAME.exec(name);
+  return m && m[1] === HOST_TAG ? Number(m[2]) : null;
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

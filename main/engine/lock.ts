@@ -9,7 +9,7 @@ import os from 'node:os';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import path from 'node:path';
-import { TEMP_MARK, writeOnce } from './atomic-file.js';
+import { TEMP_MARK, tempWriterOnThisHost, writeOnce } from './atomic-file.js';
 import { TillvaultError } from './errors.js';
 import { isLockId, type RepoLayout } from './repo-layout.js';
 
@@ -66,7 +66,7 @@ async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockIn
 
 /**
  * Half-written lock files of runs that died while taking a lock: removed when their process is
- * gone (they are written in one go, so they usually parse) or when they are clearly old.
+ * gone (named in the temp name on this host, or in the content) or when they are clearly old.
  */
 async function removeDeadTempLocks(layout: RepoLayout, now: number): Promise<void> {
   const dir = layout.dir('locks');
@@ -78,8 +78,14 @@ async function removeDeadTempLocks(layout: RepoLayout, now: number): Promise<voi
       fs.stat(file).catch(() => null),
     ]);
     if (!st) continue;
+    const writer = tempWriterOnThisHost(name);
     const info = text === null ? null : parseLock(text);
-    const dead = info ? isStale(info, now) : now - st.mtimeMs > 60_000;
+    const dead =
+      writer !== null
+        ? !processAlive(writer)
+        : info
+          ? isStale(info, now)
+          : now - st.mtimeMs > 60_000;
     if (dead) await fs.rm(file, { force: true });
   }
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { tempNameFor } from '../../main/engine/atomic-file.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 import { STALE_MS, acquireLock, isStale } from '../../main/engine/lock.js';
 import { RepoLayout } from '../../main/engine/repo-layout.js';
@@ -59,10 +60,18 @@ test('a stale lock left by a dead process does not block the next backup', async
       operation: 'backup',
     }),
   );
+  // Killed between creating the file and writing it: empty, but its name names the process.
+  fs.writeFileSync(l.lock('8899aabbccddeeff') + '.tmp-' + hostTag() + '-4194303-0a0b0c', '');
   const lock = await acquireLock(l, 'backup', true);
   await lock.release();
   assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
 });
+
+/** The tag atomic-file puts in temp names on this host. */
+function hostTag(): string {
+  const probe = path.basename(tempNameFor('/x/f'));
+  return probe.split('.tmp-')[1]!.split('-')[0]!;
+}
 
 test('a lock file half-written by a process that died is cleared by the next run', async () => {
   const l = layout();
