@@ -4,7 +4,7 @@ import type { DiffResult } from '../engine/diff.js';
 import type { PruneResult } from '../engine/prune.js';
 import type { VerifyResult } from '../engine/verify.js';
 import { formatBytes } from './output.js';
-import type { SnapshotListing, TypedTable } from './queries.js';
+import type { SnapshotListing, TypedTable } from '../engine/inspect.js';
 
 function summaryLine(s: {
   members: number | null;

@@ -18,7 +18,8 @@ import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
 import { APP_VERSION } from '../engine/version.js';
 import { credentialFrom, type SecretOptions } from './credential.js';
 import { EXIT, makeOut, reportError, type Out } from './output.js';
-import { describeDatabase, listSnapshots, readLog, runDemo } from './queries.js';
+import { describeDatabase, listSnapshots } from '../engine/inspect.js';
+import { readLog, runDemo } from './queries.js';
 import {
   backupPhase,
   humanBackup,

@@ -3,28 +3,12 @@
  * per-message cost low; buffers are transferred, not copied.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { MasterKeys } from './crypto.js';
+import { startWorker } from './worker-thread.js';
 
-/**
- * Built code runs chunk-worker.js. Tests run the TypeScript sources under tsx, whose loader a
- * worker does not inherit on Node 20, so there the worker registers it first.
- */
 // A small young generation makes workers collect their many short-lived page buffers early.
 const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./chunk-worker.js', import.meta.url), {
-      workerData,
-      resourceLimits,
-    });
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./chunk-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData, resourceLimits });
-}
 
 export interface PoolRequest {
   readonly job: number;
@@ -83,7 +67,7 @@ export class ChunkPool {
       ? { encKey: new Uint8Array(keys.encKey), idKey: new Uint8Array(keys.idKey) }
       : null;
     for (let i = 0; i < size; i++) {
-      const w = startWorker(workerData);
+      const w = startWorker(import.meta.url, 'chunk-worker', workerData, resourceLimits);
       w.on('message', (reply: PoolReply) => {
         this.busy.set(w, (this.busy.get(w) ?? 1) - 1);
         const p = this.waiting.get(reply.job);

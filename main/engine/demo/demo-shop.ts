@@ -246,6 +246,9 @@ const BYTES_PER_MEMBER = 140;
 const BYTES_PER_MEMBER_DAY = 94;
 
 /** Members and days that make a database of roughly `bytes` (±30 %). */
+/** The passphrase of the demo shop's backups; a demo has no secrets worth keeping. */
+export const DEMO_PASSPHRASE = 'tillvault-demo';
+
 export function demoOptionsForSize(bytes: number): { members: number; days: number } {
   const days = bytes <= 64 * 2 ** 20 ? 90 : 730;
   const members = Math.round(bytes / (BYTES_PER_MEMBER + BYTES_PER_MEMBER_DAY * days));
