@@ -1,0 +1,49 @@
+/**
+ * Puts the app together from what a front end provides (three document files, the OS's secret
+ * protection, the desktop around it): settings, run state, secrets, path grants, the runner and
+ * the handlers of every channel.
+ */
+import { createHandlers, type AppCore, type Handlers } from './handlers.js';
+import { PathGrants } from './path-grants.js';
+import type { AppEvents, Platform } from './platform.js';
+import { RunState } from './run-state.js';
+import { Runner } from './runner.js';
+import { ProtectedSecretStore, type Protector } from './secrets.js';
+import { SettingsStore, type DocumentFile } from './settings.js';
+
+export interface CoreParts {
+  readonly files: { settings: DocumentFile; state: DocumentFile; secrets: DocumentFile };
+  readonly protector: Protector | null;
+  readonly platform: Platform;
+  readonly events: AppEvents;
+  readonly tempDir?: string;
+}
+
+export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Handlers } {
+  const settings = new SettingsStore(parts.files.settings);
+  const state = new RunState(parts.files.state);
+  const secrets = new ProtectedSecretStore(parts.files.secrets, parts.protector);
+  const grants = new PathGrants();
+  // The places of existing jobs were chosen by the owner before; the window may name them.
+  for (const job of settings.read().jobs) {
+    grants.grant(job.source);
+    for (const d of job.destinations) grants.grant(d.path);
+  }
+  const runner = new Runner({
+    state,
+    secrets,
+    platform: parts.platform,
+    events: parts.events,
+    ...(parts.tempDir ? { tempDir: parts.tempDir } : {}),
+  });
+  const core: AppCore = {
+    settings,
+    state,
+    secrets,
+    platform: parts.platform,
+    events: parts.events,
+    grants,
+    runner,
+  };
+  return { core, handlers: createHandlers(core) };
+}

@@ -1,0 +1,70 @@
+/**
+ * Runs engine operations on a worker thread, one worker per operation, so the Electron main
+ * process (and the test host) keep answering while a 1 GiB backup runs.
+ */
+import type { BackupOptions, BackupProgress, BackupResult } from '../engine/backup.js';
+import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
+import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
+import type { TypedTable } from '../engine/inspect.js';
+import { startWorker } from '../engine/worker-thread.js';
+
+export type EngineJob =
+  | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'> }
+  | { op: 'describe'; file: string }
+  | { op: 'demo'; file: string; options: DemoShopOptions };
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: BackupProgress }
+  | { type: 'done'; value: unknown }
+  | { type: 'error'; code: string; message: string };
+
+function runJob(
+  job: EngineJob,
+  onProgress?: (p: BackupProgress) => void,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(import.meta.url, 'engine-worker', job);
+    const cancel = (): void => worker.postMessage({ type: 'cancel' });
+    signal?.addEventListener('abort', cancel, { once: true });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', cancel);
+      fn();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress?.(m.progress);
+      else if (m.type === 'done') settle(() => resolve(m.value));
+      else {
+        const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(m.code)
+          ? (m.code as ErrorCode)
+          : 'INTERNAL';
+        settle(() => reject(new TillvaultError(code, m.message)));
+      }
+    });
+    worker.on('error', (err) => settle(() => reject(err)));
+    worker.on('exit', (code) =>
+      settle(() =>
+        reject(new TillvaultError('INTERNAL', `The engine stopped unexpectedly (exit ${code}).`)),
+      ),
+    );
+  });
+}
+
+export function backupInWorker(
+  options: Omit<BackupOptions, 'onProgress' | 'signal'>,
+  onProgress: (p: BackupProgress) => void,
+  signal: AbortSignal,
+): Promise<BackupResult> {
+  return runJob({ op: 'backup', options }, onProgress, signal) as Promise<BackupResult>;
+}
+
+export function describeInWorker(file: string): Promise<{ tables: TypedTable[]; bytes: number }> {
+  return runJob({ op: 'describe', file }) as Promise<{ tables: TypedTable[]; bytes: number }>;
+}
+
+export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {
+  return runJob({ op: 'demo', file, options }) as Promise<DemoShopSummary>;
+}

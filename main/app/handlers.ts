@@ -1,0 +1,323 @@
+/**
+ * What each channel of the contract does, over the real engine. The same handlers serve the
+ * Electron window and the test host; requests arrive here already validated (see dispatch.ts).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { prepareDestinations } from '../engine/destinations.js';
+import { listSnapshots } from '../engine/inspect.js';
+import { inspectDestination } from '../engine/repository.js';
+import { APP_VERSION } from '../engine/version.js';
+import type {
+  Channel,
+  HistoryPlace,
+  JobView,
+  Language,
+  Request,
+  Response,
+  SettingsView,
+} from '../ipc/contract.js';
+import { LANGUAGES } from '../ipc/contract.js';
+import { AppFailure, toIpcError } from '../ipc/errors.js';
+import { findCandidates, defaultCandidateRoots } from './candidates.js';
+import { demoShopInWorker, describeInWorker } from './engine-thread.js';
+import type { PathGrants } from './path-grants.js';
+import type { AppEvents, Platform } from './platform.js';
+import type { RunState } from './run-state.js';
+import type { Runner } from './runner.js';
+import type { SecretStore } from './secrets.js';
+import type { Job, Settings, SettingsStore } from './settings.js';
+import { computeStatus } from './status.js';
+
+export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
+
+export interface AppCore {
+  readonly settings: SettingsStore;
+  readonly state: RunState;
+  readonly secrets: SecretStore;
+  readonly platform: Platform;
+  readonly events: AppEvents;
+  readonly grants: PathGrants;
+  readonly runner: Runner;
+}
+
+/** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
+export const DEMO_SHOP = { members: 1200, days: 120 };
+/** A chosen folder that already holds other files gets this subfolder for the backups. */
+export const BACKUP_FOLDER_NAME = 'Tillvault Backups';
+
+export function resolveLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split(/[-_]/)[0];
+    // Norwegian "no" and Nynorsk readers get Bokmål rather than English.
+    const mapped = base === 'no' || base === 'nn' ? 'nb' : base;
+    if ((LANGUAGES as readonly string[]).includes(mapped ?? '')) return mapped as Language;
+  }
+  return 'en';
+}
+
+function settingsView(core: AppCore, s: Settings): SettingsView {
+  return {
+    language: s.language,
+    systemLanguage: resolveLanguage(core.platform.preferredLanguages()),
+    startAtLogin: s.startAtLogin,
+    notifications: s.notifications,
+    jobs: s.jobs.map(jobView),
+  };
+}
+
+function jobView(job: Job): JobView {
+  return { ...job, destinations: job.destinations.map((d) => ({ ...d })) };
+}
+
+function findJob(core: AppCore, jobId: string): Job {
+  const job = core.settings.read().jobs.find((j) => j.id === jobId);
+  if (!job) throw new AppFailure('NOT_FOUND', 'This backup job no longer exists.');
+  return job;
+}
+
+/** A chosen folder holding unrelated files gets a subfolder; backups never mix with them. */
+async function placeFor(chosen: string): Promise<string> {
+  const state = await inspectDestination(chosen);
+  return state === 'foreign' ? path.join(chosen, BACKUP_FOLDER_NAME) : chosen;
+}
+
+async function freeBytes(dir: string): Promise<number | null> {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const stat = await fs.statfs(at).catch(() => null);
+    if (stat) return stat.bavail * stat.bsize;
+    if (path.dirname(at) === at) return null;
+  }
+}
+
+const newId = (): string => crypto.randomBytes(6).toString('hex');
+
+export function createHandlers(core: AppCore): Handlers {
+  const { settings, platform, grants } = core;
+  const demoFile = path.join(platform.dataDir, 'demo', 'shop.db');
+
+  return {
+    'app:info': async () => ({
+      version: APP_VERSION,
+      platform: process.platform,
+      demoShop: (await fs.stat(demoFile).catch(() => null)) !== null,
+    }),
+
+    'status:get': async () => {
+      const jobs = settings.read().jobs;
+      const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
+      return computeStatus(jobs, states, core.runner.current(), new Date());
+    },
+
+    'settings:get': async () => settingsView(core, settings.read()),
+
+    'settings:update': async (req) => {
+      const next = settings.update((s) => ({
+        ...s,
+        ...(req.language !== undefined ? { language: req.language } : {}),
+        ...(req.startAtLogin !== undefined ? { startAtLogin: req.startAtLogin } : {}),
+        ...(req.notifications !== undefined ? { notifications: req.notifications } : {}),
+      }));
+      if (req.startAtLogin !== undefined) platform.setStartAtLogin(req.startAtLogin);
+      return settingsView(core, next);
+    },
+
+    'dialog:pick-database': async () => {
+      const picked = await platform.pickDatabase();
+      return { path: picked ? grants.grant(picked) : null };
+    },
+
+    'dialog:pick-folder': async () => {
+      const picked = await platform.pickFolder();
+      return { path: picked ? grants.grant(picked) : null };
+    },
+
+    'setup:candidates': async () => {
+      const roots = defaultCandidateRoots({
+        platform: process.platform,
+        home: path.dirname(platform.documentsDir),
+        env: process.env,
+      });
+      const found = await findCandidates({ roots, signal: AbortSignal.timeout(15_000) });
+      return {
+        candidates: found.map((c) => ({
+          path: grants.grant(c.path),
+          name: c.name,
+          bytes: c.bytes,
+          modified: c.modified,
+          reasons: c.reasons,
+        })),
+      };
+    },
+
+    'setup:demo-shop': async () => {
+      if (!(await fs.stat(demoFile).catch(() => null))) {
+        await fs.mkdir(path.dirname(demoFile), { recursive: true });
+        await demoShopInWorker(demoFile, DEMO_SHOP);
+      }
+      return { path: grants.grant(demoFile) };
+    },
+
+    'setup:describe-source': async (req) => {
+      const { tables, bytes } = await describeInWorker(grants.check(req.path));
+      return {
+        bytes,
+        tables: tables.map((t) => ({ table: t.table, type: t.type, rows: t.rows, bytes: t.bytes })),
+      };
+    },
+
+    'setup:suggest-places': async () => {
+      const folder = path.join(platform.documentsDir, BACKUP_FOLDER_NAME);
+      return {
+        places: [
+          {
+            kind: 'folder' as const,
+            label: path.basename(platform.documentsDir),
+            path: grants.grant(folder),
+            freeBytes: await freeBytes(folder),
+          },
+        ],
+      };
+    },
+
+    'jobs:create': async (req) => {
+      const source = grants.check(req.source);
+      const destinations = await Promise.all(
+        req.destinations.map(async (d) => ({
+          id: newId(),
+          kind: d.kind,
+          label: d.label || path.basename(d.path) || d.path,
+          path: await placeFor(grants.check(d.path)),
+        })),
+      );
+      // Making the repositories now gives the recovery key before the first backup runs.
+      const prepared = await prepareDestinations(
+        destinations.map((d) => d.path),
+        { kind: 'passphrase', value: req.passphrase },
+        'setup',
+      );
+      for (const d of prepared.open) await d.lock.release();
+      if (prepared.open.length === 0) {
+        const first = prepared.failed[0];
+        throw new AppFailure(
+          'INVALID_REQUEST',
+          first?.message ?? 'None of the chosen places can hold backups.',
+        );
+      }
+      const job: Job = {
+        id: newId(),
+        name: req.name,
+        source,
+        types: req.types,
+        destinations,
+        schedule: { preset: 'manual' },
+        createdAt: new Date().toISOString(),
+      };
+      core.secrets.set(job.id, req.passphrase);
+      settings.update((s) => ({ ...s, jobs: [...s.jobs, job] }));
+      core.events.emit('status:changed', {});
+      const labelOf = new Map(destinations.map((d) => [path.resolve(d.path), d.label]));
+      return {
+        job: jobView(job),
+        recoveryKey: prepared.recoveryKey,
+        skipped: prepared.failed.map((f) => ({
+          label: labelOf.get(path.resolve(f.path)) ?? path.basename(f.path),
+          code: f.code,
+          message: f.message,
+        })),
+      };
+    },
+
+    'jobs:update': async (req) => {
+      findJob(core, req.jobId);
+      const next = settings.update((s) => ({
+        ...s,
+        jobs: s.jobs.map((j) =>
+          j.id !== req.jobId
+            ? j
+            : {
+                ...j,
+                ...(req.name !== undefined ? { name: req.name } : {}),
+                ...(req.types !== undefined ? { types: req.types } : {}),
+                ...(req.schedule !== undefined ? { schedule: req.schedule } : {}),
+              },
+        ),
+      }));
+      core.events.emit('status:changed', {});
+      return jobView(next.jobs.find((j) => j.id === req.jobId)!);
+    },
+
+    'jobs:remove': async (req) => {
+      if (core.runner.isRunning(req.jobId)) {
+        throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
+      }
+      let removed = false;
+      settings.update((s) => {
+        const jobs = s.jobs.filter((j) => j.id !== req.jobId);
+        removed = jobs.length !== s.jobs.length;
+        return { ...s, jobs };
+      });
+      // The backups themselves stay where they are: removing a job never deletes data.
+      core.secrets.delete(req.jobId);
+      core.state.forget(req.jobId);
+      core.events.emit('status:changed', {});
+      return { removed };
+    },
+
+    'backup:run': async (req) => {
+      const { runId } = core.runner.start(findJob(core, req.jobId), 'manual');
+      return { runId };
+    },
+
+    'backup:cancel': async (req) => ({ cancelled: core.runner.cancel(req.runId) }),
+
+    'history:list': async (req) => {
+      const job = findJob(core, req.jobId);
+      const passphrase = core.secrets.get(job.id);
+      const places = await Promise.all(
+        job.destinations.map(async (d): Promise<HistoryPlace> => {
+          const base = { destinationId: d.id, label: d.label, path: d.path };
+          if (!passphrase) {
+            return {
+              ...base,
+              snapshots: [],
+              error: { code: 'PASSPHRASE_REQUIRED', message: 'The passphrase is not stored.' },
+            };
+          }
+          if ((await inspectDestination(d.path)) === 'missing') {
+            return {
+              ...base,
+              snapshots: [],
+              error: {
+                code: 'DEST_MISSING',
+                message: `${d.label} is not available (is the drive connected?).`,
+              },
+            };
+          }
+          try {
+            const listing = await listSnapshots(d.path, { kind: 'passphrase', value: passphrase });
+            return {
+              ...base,
+              error: null,
+              snapshots: listing.snapshots.map((s) => ({
+                id: s.id,
+                time: s.time,
+                trigger: s.trigger,
+                label: s.label,
+                types: s.types,
+                complete: s.complete,
+                summary: s.summary,
+                bytes: s.bytes,
+                newBytes: s.newBytes,
+              })),
+            };
+          } catch (err) {
+            return { ...base, snapshots: [], error: toIpcError(err) };
+          }
+        }),
+      );
+      return { places };
+    },
+  };
+}

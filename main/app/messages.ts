@@ -1,0 +1,81 @@
+/**
+ * The few texts main shows itself (desktop notifications, the tray menu), from the same
+ * translation files as the window.
+ */
+import i18next, { type TFunction } from 'i18next';
+import type { Language, RunRecord, StatusView } from '../ipc/contract.js';
+import ar from '../../locales/ar.json' with { type: 'json' };
+import en from '../../locales/en.json' with { type: 'json' };
+import nb from '../../locales/nb.json' with { type: 'json' };
+import sv from '../../locales/sv.json' with { type: 'json' };
+import zh from '../../locales/zh.json' with { type: 'json' };
+import type { Job } from './settings.js';
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: {
+    en: { translation: en },
+    zh: { translation: zh },
+    sv: { translation: sv },
+    nb: { translation: nb },
+    ar: { translation: ar },
+  },
+  lng: 'en',
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false },
+  initAsync: false,
+});
+
+const tr = (lang: Language): TFunction => i18n.getFixedT(lang);
+
+/** Success, failure and "a place was skipped" (e.g. the USB drive was not connected). */
+export function runNotification(
+  lang: Language,
+  job: Job,
+  run: RunRecord,
+): { title: string; body: string } | null {
+  const t = tr(lang);
+  const skipped = run.destinations.filter((d) => !d.ok);
+  switch (run.outcome) {
+    case 'cancelled':
+      return null;
+    case 'ok':
+      return {
+        title: t('notify.okTitle'),
+        body: t('notify.okBody', { job: job.name, count: run.destinations.length }),
+      };
+    case 'partial':
+      return {
+        title: t('notify.partialTitle'),
+        body: t('notify.partialBody', {
+          job: job.name,
+          places: skipped
+            .map((d) => `${d.label} (${t(`errors.${d.code ?? 'INTERNAL'}`)})`)
+            .join(', '),
+        }),
+      };
+    case 'failed':
+      return {
+        title: t('notify.failedTitle'),
+        body: t('notify.failedBody', {
+          job: job.name,
+          reason: t(`errors.${run.error?.code ?? skipped[0]?.code ?? 'INTERNAL'}`),
+        }),
+      };
+  }
+}
+
+export function trayLabels(
+  lang: Language,
+  status: StatusView,
+): { tooltip: string; status: string; backUpNow: string; open: string; quit: string } {
+  const t = tr(lang);
+  const line = t(`home.level.${status.level}`);
+  return {
+    tooltip: `Tillvault — ${line}`,
+    status: line,
+    backUpNow: t('home.backUpNow'),
+    open: t('tray.open'),
+    quit: t('tray.quit'),
+  };
+}

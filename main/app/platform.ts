@@ -1,0 +1,28 @@
+/**
+ * What the app core needs from the desktop around it. Electron's main process provides the
+ * real thing (native dialogs, notifications, power-save blocker, login items); the test host
+ * provides a scripted one. Nothing here imports Electron.
+ */
+import type { EventName, EventPayload, RunRecord } from '../ipc/contract.js';
+import type { Job } from './settings.js';
+
+export interface Platform {
+  /** A native "open file" dialog for a database; null when cancelled. */
+  pickDatabase(): Promise<string | null>;
+  /** A native folder picker (with "new folder"); null when cancelled. */
+  pickFolder(): Promise<string | null>;
+  /** Keeps the computer awake until the returned function is called. */
+  keepAwake(): () => void;
+  notifyRun(job: Job, run: RunRecord): void;
+  setStartAtLogin(on: boolean): void;
+  /** The OS's preferred languages, most preferred first (BCP 47). */
+  preferredLanguages(): string[];
+  /** Where Tillvault keeps its own files (the demo shop). */
+  readonly dataDir: string;
+  /** A folder the owner would look in for documents, for suggested backup places. */
+  readonly documentsDir: string;
+}
+
+export interface AppEvents {
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}

@@ -1,0 +1,71 @@
+/**
+ * The traffic light on Home, as a pure function of the jobs, their last runs and the clock:
+ * green when every job's last backup is recent and reached every place, amber when something
+ * needs a look, red when the data is not being protected.
+ */
+import type { RunProgress, StatusView } from '../ipc/contract.js';
+import type { JobState } from './run-state.js';
+import type { Job } from './settings.js';
+
+const HOUR = 3600_000;
+
+/** How old the last good backup may get before Home turns amber, then red. */
+export function staleAfter(job: Job): { warn: number; bad: number } {
+  switch (job.schedule.preset) {
+    case 'manual':
+      return { warn: 7 * 24 * HOUR, bad: 30 * 24 * HOUR };
+    case 'nightly':
+    case 'custom':
+      return { warn: 30 * HOUR, bad: 72 * HOUR };
+    case 'five-a-day':
+      return { warn: 8 * HOUR, bad: 48 * HOUR };
+    case 'opening-hours':
+      // Nights and closed days are part of the plan; a weekend must not turn Home amber.
+      return { warn: 3 * 24 * HOUR, bad: 7 * 24 * HOUR };
+  }
+}
+
+const RANK = { none: 0, ok: 1, warn: 2, bad: 3 } as const;
+
+export function computeStatus(
+  jobs: readonly Job[],
+  states: ReadonlyMap<string, JobState>,
+  running: RunProgress | null,
+  now: Date,
+): StatusView {
+  let level: StatusView['level'] = 'none';
+  let newest: { job: Job; state: JobState } | null = null;
+  let lastSuccessAt: string | null = null;
+  for (const job of jobs) {
+    const state = states.get(job.id) ?? { lastRun: null, lastSuccessAt: null, placesOkAt: {} };
+    let jobLevel: StatusView['level'] = 'ok';
+    const limits = staleAfter(job);
+    const age = state.lastSuccessAt ? now.getTime() - Date.parse(state.lastSuccessAt) : Infinity;
+    if (!state.lastSuccessAt) jobLevel = state.lastRun ? 'bad' : 'warn';
+    else if (age > limits.bad) jobLevel = 'bad';
+    else if (age > limits.warn) jobLevel = 'warn';
+    const outcome = state.lastRun?.outcome;
+    if (outcome === 'failed') jobLevel = 'bad';
+    else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
+    if (RANK[jobLevel] > RANK[level]) level = jobLevel;
+    if (state.lastSuccessAt && (!lastSuccessAt || state.lastSuccessAt > lastSuccessAt)) {
+      lastSuccessAt = state.lastSuccessAt;
+    }
+    if (
+      state.lastRun &&
+      (!newest?.state.lastRun || state.lastRun.finishedAt > newest.state.lastRun.finishedAt)
+    ) {
+      newest = { job, state };
+    }
+  }
+  const lastRun = newest?.state.lastRun ?? null;
+  return {
+    level,
+    lastSuccessAt,
+    lastRun,
+    placesOk: lastRun ? lastRun.destinations.filter((d) => d.ok).length : 0,
+    placesTotal: newest ? newest.job.destinations.length : 0,
+    running,
+    jobs: jobs.map((j) => ({ ...j })),
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Electron's main process: the window, the tray, the OS services, and the IPC handlers wired to
+ * the app core. Thin on purpose; what Tillvault does lives in app/ and engine/.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  powerSaveBlocker,
+  safeStorage,
+  session,
+  Tray,
+} from 'electron';
+import Store from 'electron-store';
+import { createAppCore } from './app/core.js';
+import { ensureDemoJob } from './app/demo-job.js';
+import { resolveLanguage } from './app/handlers.js';
+import { runNotification, trayLabels } from './app/messages.js';
+import type { Platform } from './app/platform.js';
+import { CHANNELS, type Channel, type EventName, type EventPayload } from './ipc/contract.js';
+import { dispatch } from './ipc/dispatch.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererIndex = path.join(here, '../renderer/index.html');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+  process.exit(0);
+}
+
+let window: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let quitting = false;
+
+const file = (name: string): Store<Record<string, unknown>> =>
+  new Store<Record<string, unknown>>({ name, clearInvalidConfig: false });
+
+function language(): ReturnType<typeof resolveLanguage> {
+  const chosen = core.settings.read().language;
+  return chosen === 'system' ? resolveLanguage(app.getPreferredSystemLanguages()) : chosen;
+}
+
+const platform: Platform = {
+  async pickDatabase() {
+    const r = await dialog.showOpenDialog(window ?? undefined!, {
+      properties: ['openFile'],
+      filters: [
+        { name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3', 'db3', 's3db'] },
+        { name: '*', extensions: ['*'] },
+      ],
+    });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  async pickFolder() {
+    const r = await dialog.showOpenDialog(window ?? undefined!, {
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  keepAwake() {
+    const id = powerSaveBlocker.start('prevent-app-suspension');
+    return () => powerSaveBlocker.stop(id);
+  },
+  notifyRun(job, run) {
+    if (!core.settings.read().notifications || !Notification.isSupported()) return;
+    const text = runNotification(language(), job, run);
+    if (text) new Notification({ title: text.title, body: text.body }).show();
+  },
+  setStartAtLogin(on) {
+    app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
+  },
+  preferredLanguages: () => app.getPreferredSystemLanguages(),
+  dataDir: app.getPath('userData'),
+  documentsDir: app.getPath('documents'),
+};
+
+function send<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  if (window && !window.isDestroyed()) window.webContents.send(event, payload);
+  if (event === 'status:changed') refreshTray();
+}
+
+const { core, handlers } = createAppCore({
+  files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
+  protector: {
+    available: () => safeStorage.isEncryptionAvailable(),
+    protect: (plain) => safeStorage.encryptString(plain),
+    unprotect: (sealed) => safeStorage.decryptString(sealed),
+  },
+  platform,
+  events: { emit: send },
+});
+
+for (const channel of Object.keys(CHANNELS) as Channel[]) {
+  ipcMain.handle(channel, (event, payload: unknown) => {
+    // Only our own page may call; a frame that navigated elsewhere gets nothing.
+    if (event.senderFrame?.url !== window?.webContents.getURL()) {
+      return { ok: false, error: { code: 'INVALID_REQUEST', message: 'Unknown sender.' } };
+    }
+    return dispatch(handlers, channel, payload);
+  });
+}
+
+function harden(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function showWindow(): void {
+  if (window && !window.isDestroyed()) {
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+    return;
+  }
+  window = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    minWidth: 760,
+    minHeight: 560,
+    show: false,
+    title: 'Tillvault',
+    icon: path.join(assetsDir(), 'icon-256.png'),
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window?.show());
+  // Closing the window keeps Tillvault in the tray so scheduled backups still run.
+  window.on('close', (e) => {
+    if (!quitting) {
+      e.preventDefault();
+      window?.hide();
+    }
+  });
+  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  if (!app.isPackaged && devUrl) void window.loadURL(devUrl);
+  else void window.loadFile(rendererIndex);
+}
+
+/** Icons: beside app.asar when packaged (extraResources), in the repository's assets/ else. */
+function assetsDir(): string {
+  return app.isPackaged ? process.resourcesPath : path.join(here, '../../../assets');
+}
+
+function trayIcon(): Electron.NativeImage {
+  const name = process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png';
+  return nativeImage.createFromPath(path.join(assetsDir(), name));
+}
+
+async function backUpAll(): Promise<void> {
+  for (const job of core.settings.read().jobs) {
+    await dispatch(handlers, 'backup:run', { jobId: job.id });
+  }
+}
+
+function refreshTray(): void {
+  if (!tray) return;
+  void handlers['status:get']({}).then((status) => {
+    const labels = trayLabels(language(), status);
+    tray?.setToolTip(labels.tooltip);
+    tray?.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: labels.status, enabled: false },
+        { type: 'separator' },
+        { label: labels.backUpNow, enabled: status.jobs.length > 0, click: () => void backUpAll() },
+        { label: labels.open, click: showWindow },
+        { type: 'separator' },
+        {
+          label: labels.quit,
+          click: () => {
+            quitting = true;
+            app.quit();
+          },
+        },
+      ]),
+    );
+  });
+}
+
+app.on('second-instance', showWindow);
+app.on('before-quit', () => {
+  quitting = true;
+});
+app.on('activate', showWindow);
+// With the tray, closing the last window is not quitting.
+app.on('window-all-closed', () => undefined);
+
+void app.whenReady().then(async () => {
+  harden();
+  // `npm start` opens on the demo shop so the app is usable at once.
+  if (process.argv.includes('--demo-shop')) await ensureDemoJob(core);
+  tray = new Tray(trayIcon());
+  tray.on('click', showWindow);
+  refreshTray();
+  if (!process.argv.includes('--hidden')) showWindow();
+});

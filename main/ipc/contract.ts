@@ -1,0 +1,318 @@
+/**
+ * The one IPC contract between the window and the rest of Tillvault: channel names, the schema
+ * of every request and response, and the events main pushes. Main validates every request
+ * against it (the renderer is untrusted), preload exposes only these channels, and the renderer
+ * calls them typed. Browser-safe: imports nothing but zod and the engine's list of error codes.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../engine/errors.js';
+
+export const LANGUAGES = ['en', 'zh', 'sv', 'nb', 'ar'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const DATA_TYPE_NAMES = ['members', 'sales', 'products', 'staff', 'logs', 'other'] as const;
+const dataType = z.enum(DATA_TYPE_NAMES);
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** A path the renderer got from main (dialog, listing); main checks it was granted. */
+const grantedPath = z.string().min(1).max(4096);
+
+export const scheduleSchema = z.discriminatedUnion('preset', [
+  z.object({ preset: z.literal('manual') }),
+  z.object({ preset: z.literal('nightly'), time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }),
+  z.object({ preset: z.literal('five-a-day') }),
+  z.object({
+    preset: z.literal('opening-hours'),
+    everyHours: z.number().int().min(1).max(12),
+    opens: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+    closes: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+    days: z.array(z.number().int().min(0).max(6)).min(1).max(7),
+  }),
+  z.object({ preset: z.literal('custom'), cron: z.string().min(9).max(120) }),
+]);
+export type Schedule = z.infer<typeof scheduleSchema>;
+
+export const destinationKinds = ['folder', 'removable', 'cloud'] as const;
+
+const destinationView = z.object({
+  id,
+  kind: z.enum(destinationKinds),
+  label: z.string(),
+  path: z.string(),
+});
+export type DestinationView = z.infer<typeof destinationView>;
+
+const jobView = z.object({
+  id,
+  name: z.string(),
+  source: z.string(),
+  types: z.array(dataType),
+  destinations: z.array(destinationView),
+  schedule: scheduleSchema,
+  createdAt: z.string(),
+});
+export type JobView = z.infer<typeof jobView>;
+
+const summary = z.object({
+  members: z.number().nullable(),
+  sales: z.number().nullable(),
+  lastSaleAt: z.string().nullable(),
+});
+
+const destinationOutcome = z.object({
+  destinationId: id,
+  label: z.string(),
+  ok: z.boolean(),
+  newBytes: z.number(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type DestinationOutcome = z.infer<typeof destinationOutcome>;
+
+export const runRecordSchema = z.object({
+  runId: id,
+  jobId: id,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: z.enum(['ok', 'partial', 'failed', 'cancelled']),
+  snapshotId: z.string().nullable(),
+  summary: summary.nullable(),
+  bytes: z.number(),
+  destinations: z.array(destinationOutcome),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+const runProgress = z.object({
+  runId: id,
+  jobId: id,
+  phase: z.enum(['starting', 'snapshot', 'store', 'finish']),
+  /** 0..1 over the whole run. */
+  fraction: z.number(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  etaSeconds: z.number().nullable(),
+  destinations: z.array(
+    z.object({
+      destinationId: id,
+      label: z.string(),
+      state: z.enum(['waiting', 'writing', 'done', 'skipped']),
+      message: z.string().nullable(),
+    }),
+  ),
+});
+export type RunProgress = z.infer<typeof runProgress>;
+
+const settingsView = z.object({
+  language: z.enum(['system', ...LANGUAGES]),
+  /** The language the OS asks for, resolved to one Tillvault speaks. */
+  systemLanguage: z.enum(LANGUAGES),
+  startAtLogin: z.boolean(),
+  notifications: z.boolean(),
+  jobs: z.array(jobView),
+});
+export type SettingsView = z.infer<typeof settingsView>;
+
+const statusView = z.object({
+  level: z.enum(['none', 'ok', 'warn', 'bad']),
+  lastSuccessAt: z.string().nullable(),
+  lastRun: runRecordSchema.nullable(),
+  placesOk: z.number(),
+  placesTotal: z.number(),
+  running: runProgress.nullable(),
+  jobs: z.array(jobView),
+});
+export type StatusView = z.infer<typeof statusView>;
+
+const tableView = z.object({
+  table: z.string(),
+  type: dataType,
+  rows: z.number(),
+  bytes: z.number().nullable(),
+});
+
+const candidateView = z.object({
+  path: z.string(),
+  name: z.string(),
+  bytes: z.number(),
+  modified: z.string(),
+  reasons: z.array(z.string()),
+});
+
+const snapshotView = z.object({
+  id: z.string(),
+  time: z.string(),
+  trigger: z.enum(['manual', 'scheduled', 'pre-restore']),
+  label: z.string().nullable(),
+  types: z.array(dataType),
+  complete: z.boolean(),
+  summary,
+  bytes: z.number(),
+  newBytes: z.number(),
+});
+export type SnapshotView = z.infer<typeof snapshotView>;
+
+const historyPlace = z.object({
+  destinationId: id,
+  label: z.string(),
+  path: z.string(),
+  snapshots: z.array(snapshotView),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type HistoryPlace = z.infer<typeof historyPlace>;
+
+const passphrase = z.string().min(10).max(1024);
+
+/**
+ * Every invokable channel: its request schema and its response schema. Adding a channel here is
+ * the whole of declaring it; main registers a handler per entry and preload forwards no others.
+ */
+export const CHANNELS = {
+  'app:info': {
+    request: z.object({}).strict(),
+    response: z.object({ version: z.string(), platform: z.string(), demoShop: z.boolean() }),
+  },
+  'status:get': { request: z.object({}).strict(), response: statusView },
+  'settings:get': { request: z.object({}).strict(), response: settingsView },
+  'settings:update': {
+    request: z
+      .object({
+        language: z.enum(['system', ...LANGUAGES]).optional(),
+        startAtLogin: z.boolean().optional(),
+        notifications: z.boolean().optional(),
+      })
+      .strict(),
+    response: settingsView,
+  },
+  'dialog:pick-database': {
+    request: z.object({}).strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'dialog:pick-folder': {
+    request: z.object({}).strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'setup:candidates': {
+    request: z.object({}).strict(),
+    response: z.object({ candidates: z.array(candidateView) }),
+  },
+  'setup:demo-shop': {
+    request: z.object({}).strict(),
+    response: z.object({ path: z.string() }),
+  },
+  'setup:describe-source': {
+    request: z.object({ path: grantedPath }).strict(),
+    response: z.object({ tables: z.array(tableView), bytes: z.number() }),
+  },
+  'setup:suggest-places': {
+    request: z.object({}).strict(),
+    response: z.object({
+      places: z.array(
+        z.object({
+          kind: z.enum(destinationKinds),
+          label: z.string(),
+          path: z.string(),
+          freeBytes: z.number().nullable(),
+        }),
+      ),
+    }),
+  },
+  'jobs:create': {
+    request: z
+      .object({
+        name: z.string().min(1).max(80),
+        source: grantedPath,
+        types: z.array(dataType).min(1),
+        destinations: z
+          .array(
+            z.object({
+              kind: z.enum(destinationKinds),
+              label: z.string().max(80),
+              path: grantedPath,
+            }),
+          )
+          .min(1)
+          .max(8),
+        passphrase,
+      })
+      .strict(),
+    response: z.object({
+      job: jobView,
+      /** Shown once; null when the places already held backups (their key still holds). */
+      recoveryKey: z.string().nullable(),
+      skipped: z.array(z.object({ label: z.string(), code: z.string(), message: z.string() })),
+    }),
+  },
+  'jobs:update': {
+    request: z
+      .object({
+        jobId: id,
+        name: z.string().min(1).max(80).optional(),
+        types: z.array(dataType).min(1).optional(),
+        schedule: scheduleSchema.optional(),
+      })
+      .strict(),
+    response: jobView,
+  },
+  'jobs:remove': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ removed: z.boolean() }),
+  },
+  'backup:run': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ runId: id }),
+  },
+  'backup:cancel': {
+    request: z.object({ runId: id }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  'history:list': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ places: z.array(historyPlace) }),
+  },
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type Request<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
+export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
+
+/** Events main pushes to the window. */
+export const EVENTS = {
+  'backup:progress': runProgress,
+  'backup:finished': runRecordSchema,
+  'status:changed': z.object({}),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
+
+/** Errors that the window translates by code; `message` is the human detail in English. */
+export const APP_ERROR_CODES = [
+  'INVALID_REQUEST',
+  'PATH_NOT_GRANTED',
+  'NOT_FOUND',
+  'BUSY',
+] as const;
+
+export const USER_ERROR_CODES = [...ERROR_CODES, ...APP_ERROR_CODES] as const;
+export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
+
+export const ipcErrorSchema = z.object({ code: z.enum(USER_ERROR_CODES), message: z.string() });
+export type IpcError = z.infer<typeof ipcErrorSchema>;
+
+/** What crosses the bridge for an invoke: a result or an error, never a thrown stack trace. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** The object preload exposes as `window.tillvault` (and the test host's shim imitates). */
+export interface TillvaultBridge {
+  invoke(channel: Channel, request: unknown): Promise<Envelope<unknown>>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
+}
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(CHANNELS, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(EVENTS, name);
+}

@@ -1,0 +1,32 @@
+/**
+ * Answers one request from the window: checks the channel and the payload against the contract,
+ * runs the handler, checks the answer, and wraps the outcome in an envelope. Electron's ipcMain
+ * and the test host both call this, so both front ends validate the same way.
+ */
+import { z } from 'zod';
+import { CHANNELS, isChannel, type Channel, type Envelope, type Request } from './contract.js';
+import { AppFailure, toIpcError } from './errors.js';
+
+type AnyHandlers = { [C in Channel]: (request: Request<C>) => Promise<unknown> };
+
+export async function dispatch(
+  handlers: AnyHandlers,
+  channel: unknown,
+  payload: unknown,
+): Promise<Envelope<unknown>> {
+  try {
+    if (!isChannel(channel)) throw new AppFailure('INVALID_REQUEST', 'Unknown request.');
+    const spec = CHANNELS[channel];
+    const parsed = spec.request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      throw new AppFailure('INVALID_REQUEST', `Invalid request: ${z.prettifyError(parsed.error)}`);
+    }
+    const handler = handlers[channel] as (r: unknown) => Promise<unknown>;
+    const value = spec.response.parse(await handler(parsed.data));
+    return { ok: true, value };
+  } catch (err) {
+    const error = toIpcError(err);
+    if (error.code === 'INTERNAL') console.error(`[tillvault] ${String(channel)} failed:`, err);
+    return { ok: false, error };
+  }
+}
