@@ -1,10 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'node_modules/**', 'test-results/**', 'tillvault-demo/**', 'bench/work/**'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'tillvault-demo/**',
+      'bench/work/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,
@@ -16,10 +24,23 @@ export default tseslint.config(
     },
   },
   {
-    // The engine is plain Node: it must run without Electron (CLI, tests, test host).
-    files: ['main/engine/**/*.ts'],
+    // Engine, app core, contract and CLI are plain Node: only main/index.ts and preload know Electron.
+    files: ['main/engine/**/*.ts', 'main/app/**/*.ts', 'main/ipc/**/*.ts', 'main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['electron/*'] }],
+    },
+  },
+  {
+    // The window is a web page: no Node, no Electron; it reaches main only through the contract.
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        { paths: ['electron'], patterns: ['node:*', 'electron/*', '**/engine/*', '**/app/*'] },
+      ],
     },
   },
 );

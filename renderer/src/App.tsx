@@ -1,0 +1,97 @@
+/** The window: a side bar (Home, History, Settings, Add backup) and the screen chosen. */
+import { AppShell, Group, Loader, NavLink, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  IconHistory,
+  IconHome,
+  IconPlus,
+  IconSettings,
+  IconShieldCheck,
+} from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call } from './api.js';
+import { useLoad } from './hooks.js';
+import { applyLanguage } from './i18n.js';
+import { History } from './screens/History.js';
+import { Home } from './screens/Home.js';
+import { Settings } from './screens/Settings.js';
+import { Setup } from './screens/Setup.js';
+
+export type Screen = 'home' | 'history' | 'settings' | 'setup';
+
+export function App() {
+  const { t } = useTranslation();
+  const settings = useLoad(() => call('settings:get', {}), ['status:changed']);
+  const [chosen, setScreen] = useState<Screen | null>(null);
+  // First start: no backup job yet, so the setup wizard comes first.
+  const screen: Screen | null =
+    chosen ?? (settings.data ? (settings.data.jobs.length ? 'home' : 'setup') : null);
+
+  const language = settings.data
+    ? settings.data.language === 'system'
+      ? settings.data.systemLanguage
+      : settings.data.language
+    : null;
+  useEffect(() => {
+    if (language) applyLanguage(language);
+  }, [language]);
+
+  if (!settings.data || !screen) {
+    return (
+      <Group justify="center" mt="xl">
+        <Loader />
+      </Group>
+    );
+  }
+
+  const nav: { id: Screen; label: string; icon: React.ReactNode }[] = [
+    { id: 'home', label: t('nav.home'), icon: <IconHome size={18} /> },
+    { id: 'history', label: t('nav.history'), icon: <IconHistory size={18} /> },
+    { id: 'settings', label: t('nav.settings'), icon: <IconSettings size={18} /> },
+    { id: 'setup', label: t('nav.addBackup'), icon: <IconPlus size={18} /> },
+  ];
+
+  return (
+    <AppShell navbar={{ width: 220, breakpoint: 0 }} padding="lg">
+      <AppShell.Navbar p="sm">
+        <Group gap="xs" mb="md" px="xs">
+          <ThemeIcon size="lg" radius="md">
+            <IconShieldCheck size={20} />
+          </ThemeIcon>
+          <Title order={3}>Tillvault</Title>
+        </Group>
+        <Stack gap={4}>
+          {nav.map((n) => (
+            <NavLink
+              key={n.id}
+              label={n.label}
+              leftSection={n.icon}
+              active={screen === n.id}
+              onClick={() => setScreen(n.id)}
+              data-testid={`nav-${n.id}`}
+            />
+          ))}
+        </Stack>
+        <Text size="xs" c="dimmed" mt="auto" px="xs">
+          {t('app.tagline')}
+        </Text>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {screen === 'home' && <Home go={setScreen} />}
+        {screen === 'history' && <History jobs={settings.data.jobs} />}
+        {screen === 'settings' && (
+          <Settings settings={settings.data} onChanged={settings.reload} go={setScreen} />
+        )}
+        {screen === 'setup' && (
+          <Setup
+            first={settings.data.jobs.length === 0}
+            onDone={() => {
+              settings.reload();
+              setScreen('home');
+            }}
+          />
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

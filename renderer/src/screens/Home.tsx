@@ -1,0 +1,245 @@
+/**
+ * Home: one sentence on whether the shop's data is safe, "Back up now", the run's progress
+ * (percentage, bytes, time left, each place), then what was saved and what was skipped.
+ */
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  List,
+  Loader,
+  Paper,
+  Progress,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
+import {
+  IconAlertTriangle,
+  IconCircleCheck,
+  IconCircleX,
+  IconClock,
+  IconShieldCheck,
+  IconShieldX,
+} from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
+import { ApiError, call, subscribe } from '../api.js';
+import type { Screen } from '../App.js';
+import { ErrorNote, errorText } from '../components/ErrorNote.js';
+import { useLoad } from '../hooks.js';
+import { formatAgo, formatBytes, formatDuration, formatNumber, formatPercent } from '../i18n.js';
+import { SavedSummary } from '../components/SavedSummary.js';
+
+const LEVEL = {
+  none: { color: 'gray', icon: IconShieldX },
+  ok: { color: 'teal', icon: IconShieldCheck },
+  warn: { color: 'yellow', icon: IconAlertTriangle },
+  bad: { color: 'red', icon: IconShieldX },
+} as const;
+
+export function Home({ go }: { go: (s: Screen) => void }) {
+  const { t } = useTranslation();
+  const status = useLoad(() => call('status:get', {}), ['status:changed']);
+  const [running, setRunning] = useState<RunProgress | null>(null);
+  const [finished, setFinished] = useState<RunRecord | null>(null);
+  const [startError, setStartError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    const offProgress = subscribe('backup:progress', setRunning);
+    const offFinished = subscribe('backup:finished', (r) => {
+      setRunning(null);
+      setFinished(r);
+    });
+    return () => {
+      offProgress();
+      offFinished();
+    };
+  }, []);
+
+  if (!status.data) return status.error ? <ErrorNote code={status.error.code} /> : <Loader />;
+  const s = status.data;
+  // A run started before this screen opened shows too, until its result arrives.
+  const live = running ?? (finished ? null : s.running);
+
+  const backUpNow = async (): Promise<void> => {
+    setStartError(null);
+    setFinished(null);
+    try {
+      for (const job of s.jobs) await call('backup:run', { jobId: job.id });
+    } catch (e) {
+      setStartError(e instanceof ApiError ? e : null);
+    }
+  };
+
+  return (
+    <Stack gap="lg" maw={820}>
+      <Headline status={s} />
+      {s.jobs.length === 0 ? (
+        <Button size="lg" onClick={() => go('setup')} w="fit-content">
+          {t('home.setUp')}
+        </Button>
+      ) : live ? (
+        <RunCard run={live} />
+      ) : (
+        <Button
+          size="xl"
+          leftSection={<IconShieldCheck />}
+          onClick={() => void backUpNow()}
+          w="fit-content"
+          data-testid="back-up-now"
+        >
+          {t('home.backUpNow')}
+        </Button>
+      )}
+      {startError && <ErrorNote code={startError.code} message={startError.message} />}
+      {finished && !live && <ResultCard run={finished} />}
+    </Stack>
+  );
+}
+
+function Headline({ status }: { status: StatusView }) {
+  const { t } = useTranslation();
+  const { color, icon: Icon } = LEVEL[status.level];
+  const when = status.lastSuccessAt
+    ? t('home.lastBackup', {
+        ago: formatAgo(status.lastSuccessAt),
+        ok: formatNumber(status.placesOk),
+        total: formatNumber(status.placesTotal),
+        count: status.placesTotal,
+      })
+    : status.jobs.length
+      ? t('home.noBackupYet')
+      : t('home.noJobs');
+  return (
+    <Paper p="lg" withBorder data-testid="headline" data-level={status.level}>
+      <Group wrap="nowrap" align="flex-start">
+        <ThemeIcon color={color} size={56} radius="xl">
+          <Icon size={32} />
+        </ThemeIcon>
+        <Stack gap={4}>
+          <Title order={2}>{t(`home.level.${status.level}`)}</Title>
+          <Text size="lg">{when}</Text>
+          {status.lastRun && status.lastRun.outcome !== 'ok' && (
+            <Text c={color === 'teal' ? undefined : color}>
+              {t(`home.lastRunOutcome.${status.lastRun.outcome}`)}
+            </Text>
+          )}
+        </Stack>
+      </Group>
+    </Paper>
+  );
+}
+
+function RunCard({ run }: { run: RunProgress }) {
+  const { t } = useTranslation();
+  const percent = Math.floor(run.fraction * 100);
+  const [cancelling, setCancelling] = useState(false);
+  return (
+    <Card withBorder padding="lg" data-testid="run-progress">
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Title order={3}>{t(`run.phase.${run.phase}`)}</Title>
+          <Text fw={700} size="xl" data-testid="run-percent">
+            {formatPercent(run.fraction)}
+          </Text>
+        </Group>
+        <Progress value={percent} size="xl" striped animated aria-label={t('run.progress')} />
+        <Group justify="space-between">
+          <Text c="dimmed">
+            {run.bytesTotal > 0
+              ? t('run.bytes', {
+                  done: formatBytes(run.bytesDone),
+                  total: formatBytes(run.bytesTotal),
+                })
+              : ''}
+          </Text>
+          <Text c="dimmed">
+            {run.etaSeconds !== null
+              ? t('run.eta', { time: formatDuration(run.etaSeconds) })
+              : t('run.etaUnknown')}
+          </Text>
+        </Group>
+        <List spacing={4}>
+          {run.destinations.map((d) => (
+            <List.Item key={d.destinationId} icon={<IconClock size={16} />}>
+              {d.label} — {t(`run.place.${d.state}`)}
+            </List.Item>
+          ))}
+        </List>
+        <Button
+          variant="default"
+          w="fit-content"
+          loading={cancelling}
+          onClick={() => {
+            setCancelling(true);
+            void call('backup:cancel', { runId: run.runId });
+          }}
+        >
+          {t('run.cancel')}
+        </Button>
+      </Stack>
+    </Card>
+  );
+}
+
+function ResultCard({ run }: { run: RunRecord }) {
+  const { t } = useTranslation();
+  const color =
+    run.outcome === 'ok'
+      ? 'teal'
+      : run.outcome === 'partial'
+        ? 'yellow'
+        : run.outcome === 'cancelled'
+          ? 'gray'
+          : 'red';
+  return (
+    <Card withBorder padding="lg" data-testid="run-result" data-outcome={run.outcome}>
+      <Stack gap="sm">
+        <Group>
+          <Badge color={color} size="lg">
+            {t(`result.outcome.${run.outcome}`)}
+          </Badge>
+          <Text c="dimmed">{formatAgo(run.finishedAt)}</Text>
+        </Group>
+        {run.summary && run.outcome !== 'failed' && (
+          <Text size="lg" data-testid="run-saved">
+            {t('result.saved')} <SavedSummary summary={run.summary} />
+            {' · '}
+            {formatBytes(run.bytes)}
+          </Text>
+        )}
+        {run.error && <ErrorNote code={run.error.code} message={run.error.message} />}
+        <List spacing="xs">
+          {run.destinations.map((d) => (
+            <List.Item
+              key={d.destinationId}
+              icon={
+                <ThemeIcon color={d.ok ? 'teal' : 'red'} size={22} radius="xl">
+                  {d.ok ? <IconCircleCheck size={16} /> : <IconCircleX size={16} />}
+                </ThemeIcon>
+              }
+              data-testid={`result-place-${d.ok ? 'ok' : 'skipped'}`}
+            >
+              <Text span fw={600}>
+                {d.label}
+              </Text>
+              {': '}
+              {d.ok
+                ? t('result.placeOk', { added: formatBytes(d.newBytes) })
+                : `${t('result.placeSkipped')} ${errorText(t, d.code ?? 'INTERNAL')}`}
+              {!d.ok && d.message && (
+                <Text size="sm" c="dimmed">
+                  {d.message}
+                </Text>
+              )}
+            </List.Item>
+          ))}
+        </List>
+      </Stack>
+    </Card>
+  );
+}
