@@ -28,6 +28,8 @@ void i18n.init({
 
 const tr = (lang: Language): TFunction => i18n.getFixedT(lang);
 
+const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
+
 /** Success, failure and "a place was skipped" (e.g. the USB drive was not connected). */
 export function runNotification(
   lang: Language,
@@ -44,16 +46,29 @@ export function runNotification(
         title: t('notify.okTitle'),
         body: t('notify.okBody', { job: job.name, count: run.destinations.length }),
       };
-    case 'partial':
+    case 'partial': {
+      // The most common skip gets its own words: the USB stick was not plugged in.
+      const usb = skipped.find(
+        (d) =>
+          d.code === 'DEST_MISSING' &&
+          job.destinations.find((x) => x.id === d.destinationId)?.kind === 'removable',
+      );
+      if (usb && skipped.length === 1) {
+        return {
+          title: t('notify.usbMissingTitle', { label: usb.label }),
+          body: t('notify.usbMissingBody', { job: job.name }),
+        };
+      }
       return {
         title: t('notify.partialTitle'),
         body: t('notify.partialBody', {
           job: job.name,
-          places: skipped
-            .map((d) => `${d.label} (${t(`errors.${d.code ?? 'INTERNAL'}`)})`)
-            .join(', '),
+          places: new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(
+            skipped.map((d) => `${d.label} (${t(`errors.${d.code ?? 'INTERNAL'}`)})`),
+          ),
         }),
       };
+    }
     case 'failed':
       return {
         title: t('notify.failedTitle'),

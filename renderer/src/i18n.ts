@@ -61,6 +61,11 @@ export function formatBytes(bytes: number): string {
   }).format(value);
 }
 
+/** "Members, Sales and Products" with the language's own commas and "and". */
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(locale(), { style: 'long', type: 'conjunction' }).format(items);
+}
+
 export function formatDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(
     new Date(iso),

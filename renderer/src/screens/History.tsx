@@ -8,7 +8,7 @@ import { call } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { summaryText } from '../components/SavedSummary.js';
 import { useLoad } from '../hooks.js';
-import { formatBytes, formatDateTime, formatShortDateTime } from '../i18n.js';
+import { formatBytes, formatDateTime, formatList, formatShortDateTime } from '../i18n.js';
 
 export function History({ jobs }: { jobs: JobView[] }) {
   const { t } = useTranslation();
@@ -111,7 +111,7 @@ function Place({ place }: { place: HistoryPlace }) {
                       {!s.complete && (
                         <Text size="xs" c="dimmed">
                           {t('history.partial', {
-                            types: s.types.map((ty) => t(`types.${ty}`)).join(', '),
+                            types: formatList(s.types.map((ty) => t(`types.${ty}`))),
                           })}
                         </Text>
                       )}

@@ -9,6 +9,7 @@ import { ApiError, call } from '../api.js';
 import type { Screen } from '../App.js';
 import { errorText } from '../components/ErrorNote.js';
 import { SchedulePicker } from '../components/SchedulePicker.js';
+import { formatList } from '../i18n.js';
 
 /** Each language named in itself, so a lost owner finds their own. */
 const NATIVE_NAMES: Record<Language, string> = {
@@ -103,7 +104,7 @@ function JobCard({ job, onChanged }: { job: JobView; onChanged: () => void }) {
           {t('settings.database')}: {job.source}
         </Text>
         <Text size="sm">
-          {t('settings.types')}: {job.types.map((ty) => t(`types.${ty}`)).join(', ')}
+          {t('settings.types')}: {formatList(job.types.map((ty) => t(`types.${ty}`)))}
         </Text>
         {job.destinations.map((d) => (
           <Text key={d.id} size="sm" style={{ wordBreak: 'break-all' }}>
