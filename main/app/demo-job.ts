@@ -29,6 +29,7 @@ export async function ensureDemoJob(core: AppCore): Promise<void> {
         name: 'Demo shop',
         source: database,
         types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
+        typeOverrides: {},
         destinations: [{ id: `${id}-1`, kind: 'folder', label: 'Demo backups', path: backups }],
         schedule: { preset: 'manual' },
         createdAt: new Date().toISOString(),

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
+import { TillvaultError } from '../engine/errors.js';
 import { listSnapshots } from '../engine/inspect.js';
 import { inspectDestination } from '../engine/repository.js';
 import { APP_VERSION } from '../engine/version.js';
@@ -199,17 +200,18 @@ export function createHandlers(core: AppCore): Handlers {
       );
       for (const d of prepared.open) await d.lock.release();
       if (prepared.open.length === 0) {
+        // Say why (wrong passphrase for existing backups, drive gone, no permission...).
         const first = prepared.failed[0];
-        throw new AppFailure(
-          'INVALID_REQUEST',
-          first?.message ?? 'None of the chosen places can hold backups.',
-        );
+        throw first
+          ? new TillvaultError(first.code, first.message)
+          : new AppFailure('INVALID_REQUEST', 'None of the chosen places can hold backups.');
       }
       const job: Job = {
         id: newId(),
         name: req.name,
         source,
         types: req.types,
+        typeOverrides: req.typeOverrides ?? {},
         destinations,
         schedule: { preset: 'manual' },
         createdAt: new Date().toISOString(),
@@ -240,6 +242,7 @@ export function createHandlers(core: AppCore): Handlers {
                 ...j,
                 ...(req.name !== undefined ? { name: req.name } : {}),
                 ...(req.types !== undefined ? { types: req.types } : {}),
+                ...(req.typeOverrides !== undefined ? { typeOverrides: req.typeOverrides } : {}),
                 ...(req.schedule !== undefined ? { schedule: req.schedule } : {}),
               },
         ),

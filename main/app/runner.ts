@@ -114,6 +114,7 @@ export class Runner {
           destinations: job.destinations.map((d) => d.path),
           credential: { kind: 'passphrase', value: passphrase },
           types: job.types,
+          typeOverrides: job.typeOverrides,
           trigger,
           ...(this.deps.tempDir ? { tempDir: this.deps.tempDir } : {}),
         },

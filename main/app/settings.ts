@@ -21,6 +21,7 @@ const jobSchema = z.object({
   name: z.string(),
   source: z.string(),
   types: z.array(z.enum(DATA_TYPE_NAMES)),
+  typeOverrides: z.record(z.string(), z.enum(DATA_TYPE_NAMES)).default({}),
   destinations: z.array(destinationSchema),
   schedule: scheduleSchema,
   createdAt: z.string(),

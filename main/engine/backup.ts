@@ -11,7 +11,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import crypto from 'node:crypto';
 import { appendAudit, currentUser } from './audit.js';
 import { ChunkPool } from './chunk-pool.js';
-import type { DataType } from './classify.js';
+import type { DataType, TypeOverrides } from './classify.js';
 import {
   prepareDestinations,
   type FailedDestination,
@@ -34,6 +34,8 @@ export interface BackupOptions {
   readonly destinations: readonly string[];
   readonly credential: Credential;
   readonly types?: readonly DataType[] | null;
+  /** Tables the owner sorted into another data type than the classifier guessed. */
+  readonly typeOverrides?: TypeOverrides | null;
   readonly label?: string | null;
   readonly trigger?: Trigger;
   readonly tempDir?: string;
@@ -119,6 +121,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
         opts.types ?? null,
         (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
         opts.signal,
+        opts.typeOverrides,
       );
     } catch (err) {
       const prepared = await preparing.catch(() => null);

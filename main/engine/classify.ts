@@ -444,6 +444,21 @@ export function classifyTables(
   });
 }
 
+/** The owner's own sorting of tables, which wins over the names-based guess. */
+export type TypeOverrides = Readonly<Record<string, DataType>>;
+
+export function withOverrides<T extends { table: string; type: DataType; reason: string }>(
+  classified: readonly T[],
+  overrides: TypeOverrides | null | undefined,
+): T[] {
+  if (!overrides) return [...classified];
+  return classified.map((c) =>
+    Object.hasOwn(overrides, c.table)
+      ? { ...c, type: overrides[c.table]!, reason: 'chosen by the owner' }
+      : c,
+  );
+}
+
 /** Parses a comma-separated list such as "members,sales" from the CLI or a saved setting. */
 export function parseDataTypes(csv: string): DataType[] {
   const parts = csv

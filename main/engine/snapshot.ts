@@ -8,7 +8,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DATA_TYPES, classifyTables, type DataType } from './classify.js';
+import {
+  DATA_TYPES,
+  classifyTables,
+  withOverrides,
+  type DataType,
+  type TypeOverrides,
+} from './classify.js';
 import { sha256 } from './crypto.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { businessSummary, describeTables } from './schema.js';
@@ -90,6 +96,7 @@ export async function takeSnapshot(
   wantTypes: readonly DataType[] | null,
   onProgress?: (p: CopyProgress) => void,
   signal?: AbortSignal,
+  overrides?: TypeOverrides | null,
 ): Promise<SnapshotFile> {
   const header = await readSourceHeader(source);
   const file = path.join(dir, 'snapshot.db');
@@ -102,7 +109,7 @@ export async function takeSnapshot(
   const db = new Database(file);
   try {
     const described = describeTables(db, { sizes: false });
-    const classified = classifyTables(described);
+    const classified = withOverrides(classifyTables(described), overrides);
     const typeOf = new Map(classified.map((c) => [c.table, c.type]));
     const keep = (name: string): boolean => !wantTypes || wantTypes.includes(typeOf.get(name)!);
     const dropped = described.filter((t) => !keep(t.name));

@@ -47,6 +47,7 @@ const jobView = z.object({
   name: z.string(),
   source: z.string(),
   types: z.array(dataType),
+  typeOverrides: z.record(z.string(), dataType),
   destinations: z.array(destinationView),
   schedule: scheduleSchema,
   createdAt: z.string(),
@@ -162,6 +163,10 @@ const historyPlace = z.object({
 export type HistoryPlace = z.infer<typeof historyPlace>;
 
 const passphrase = z.string().min(10).max(1024);
+/** Table name → the data type the owner put it in. */
+const typeOverrides = z
+  .record(z.string().min(1).max(200), dataType)
+  .refine((o) => Object.keys(o).length <= 2000, 'too many tables');
 
 /**
  * Every invokable channel: its request schema and its response schema. Adding a channel here is
@@ -223,6 +228,7 @@ export const CHANNELS = {
         name: z.string().min(1).max(80),
         source: grantedPath,
         types: z.array(dataType).min(1),
+        typeOverrides: typeOverrides.optional(),
         destinations: z
           .array(
             z.object({
@@ -249,6 +255,7 @@ export const CHANNELS = {
         jobId: id,
         name: z.string().min(1).max(80).optional(),
         types: z.array(dataType).min(1).optional(),
+        typeOverrides: typeOverrides.optional(),
         schedule: scheduleSchema.optional(),
       })
       .strict(),

@@ -18,13 +18,15 @@ const job = {
   name: 'Shop',
   source: '/pos/shop.db',
   types: ['members', 'sales'],
+  typeOverrides: {},
   destinations: [{ id: 'd1', kind: 'folder', label: 'Backups', path: '/backups' }],
   schedule: { preset: 'nightly', time: '23:00' },
   createdAt: '2026-11-01T10:00:00.000Z',
 };
 
 test('version 1 settings are migrated, jobs kept', () => {
-  const s = migrateSettings({ version: 1, lang: 'sv', startAtLogin: true, jobs: [job] });
+  const { typeOverrides: _, ...oldJob } = job;
+  const s = migrateSettings({ version: 1, lang: 'sv', startAtLogin: true, jobs: [oldJob] });
   assert.equal(s.version, SETTINGS_VERSION);
   assert.equal(s.language, 'sv');
   assert.equal(s.notifications, true);

@@ -15,6 +15,7 @@ function job(id: string, preset: 'manual' | 'nightly' = 'nightly'): Job {
     name: id,
     source: `/pos/${id}.db`,
     types: ['members'],
+    typeOverrides: {},
     destinations: [
       { id: `${id}-a`, kind: 'folder', label: 'Disk', path: '/a' },
       { id: `${id}-b`, kind: 'removable', label: 'USB', path: '/b' },

@@ -22,6 +22,13 @@ async function setUpDemoShop(page: Page, host: HostHandle, second: string): Prom
   await expect(types.getByRole('checkbox', { name: 'Members' })).toBeChecked();
   await expect(types.getByRole('checkbox', { name: 'Sales and transactions' })).toBeChecked();
   await expect(types).toContainText('members');
+  // The owner may sort a table into another data type; the summary follows at once.
+  await page.getByTestId('sort-tables').click();
+  await page.getByTestId('type-of-shifts').selectOption('staff');
+  await expect(types.getByRole('row', { name: /Staff and settings/ })).toContainText('shifts');
+  await expect(types.getByRole('row', { name: /Sales and transactions/ })).not.toContainText(
+    'shifts',
+  );
   await snap(page, '02-setup-types');
   await page.getByTestId('setup-next').click();
 
@@ -116,7 +123,7 @@ test('a backup place that vanished is reported, and nothing is lost', async ({ p
   await expect(result.getByTestId('result-place-ok')).toHaveCount(1);
   const skipped = result.getByTestId('result-place-skipped');
   await expect(skipped).toContainText('SHOP-BACKUP');
-  await expect(skipped).toContainText('Is the drive connected?');
+  await expect(skipped).toContainText('If it is a USB drive, is it connected?');
   await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
   await expect(page.getByTestId('headline')).toContainText('on 1 of 2 places');
   await snap(page, '11-home-place-missing');

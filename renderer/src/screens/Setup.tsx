@@ -3,6 +3,7 @@
  * recovery key, when, then a review that runs the first backup.
  */
 import {
+  Accordion,
   Alert,
   Badge,
   Button,
@@ -11,6 +12,7 @@ import {
   Code,
   Group,
   Loader,
+  NativeSelect,
   PasswordInput,
   Progress,
   Stack,
@@ -26,10 +28,11 @@ import { useTranslation } from 'react-i18next';
 import type { Response, Schedule } from '../../../main/ipc/contract.js';
 import { DATA_TYPE_NAMES } from '../../../main/ipc/contract.js';
 import { ApiError, call } from '../api.js';
+import { useLoad } from '../hooks.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { SchedulePicker } from '../components/SchedulePicker.js';
 import { passphraseStrength } from '../strength.js';
-import { formatBytes, formatDateTime, formatNumber } from '../i18n.js';
+import { formatBytes, formatDateTime, formatList, formatNumber } from '../i18n.js';
 
 type DataType = (typeof DATA_TYPE_NAMES)[number];
 type Place = Response<'setup:suggest-places'>['places'][number];
@@ -42,6 +45,7 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
   const [step, setStep] = useState(0);
   const [source, setSource] = useState<string | null>(null);
   const [types, setTypes] = useState<DataType[]>([]);
+  const [overrides, setOverrides] = useState<Record<string, DataType>>({});
   const [places, setPlaces] = useState<Place[]>([]);
   const [created, setCreated] = useState<Created | null>(null);
   const [schedule, setSchedule] = useState<Schedule>({ preset: 'nightly', time: '23:00' });
@@ -61,10 +65,12 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
         <Stepper.Step label={t('setup.steps.types')}>
           {source && (
             <TypesStep
+              key={source}
               source={source}
               onBack={() => setStep(0)}
-              onNext={(chosen) => {
+              onNext={(chosen, sorted) => {
                 setTypes(chosen);
+                setOverrides(sorted);
                 setStep(2);
               }}
             />
@@ -84,6 +90,7 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
             <ProtectStep
               source={source}
               types={types}
+              overrides={overrides}
               places={places}
               created={created}
               onCreated={setCreated}
@@ -216,36 +223,28 @@ function TypesStep({
 }: {
   source: string;
   onBack: () => void;
-  onNext: (types: DataType[]) => void;
+  onNext: (types: DataType[], overrides: Record<string, DataType>) => void;
 }) {
   const { t } = useTranslation();
-  const [described, setDescribed] = useState<Response<'setup:describe-source'> | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [chosen, setChosen] = useState<DataType[] | null>(null);
-  const [asked, setAsked] = useState<string | null>(null);
-  if (asked !== source) {
-    setAsked(source);
-    setDescribed(null);
-    setError(null);
-    call('setup:describe-source', { path: source }).then(
-      (d) => {
-        setDescribed(d);
-        setChosen([...new Set(d.tables.map((x) => x.type))]);
-      },
-      (e: unknown) => setError(e instanceof ApiError ? e : null),
-    );
-  }
+  const describing = useLoad(() => call('setup:describe-source', { path: source }));
+  const described = describing.data;
+  const error = describing.error;
+  const [excluded, setExcluded] = useState<DataType[]>([]);
+  const [overrides, setOverrides] = useState<Record<string, DataType>>({});
   const byType = useMemo(() => {
     const m = new Map<DataType, { tables: string[]; rows: number; bytes: number }>();
     for (const tb of described?.tables ?? []) {
-      const e = m.get(tb.type) ?? { tables: [], rows: 0, bytes: 0 };
+      const type = overrides[tb.table] ?? tb.type;
+      const e = m.get(type) ?? { tables: [], rows: 0, bytes: 0 };
       e.tables.push(tb.table);
       e.rows += tb.rows;
       e.bytes += tb.bytes ?? 0;
-      m.set(tb.type, e);
+      m.set(type, e);
     }
     return m;
-  }, [described]);
+  }, [described, overrides]);
+  const present = DATA_TYPE_NAMES.filter((ty) => byType.has(ty));
+  const chosen = present.filter((ty) => !excluded.includes(ty));
 
   if (error) {
     return (
@@ -257,7 +256,7 @@ function TypesStep({
       </Stack>
     );
   }
-  if (!described || !chosen) {
+  if (!described) {
     return (
       <Group mt="md">
         <Loader size="sm" />
@@ -268,7 +267,10 @@ function TypesStep({
   return (
     <Stack mt="md">
       <Text>{t('setup.types.intro', { size: formatBytes(described.bytes) })}</Text>
-      <Checkbox.Group value={chosen} onChange={(v) => setChosen(v as DataType[])}>
+      <Checkbox.Group
+        value={chosen}
+        onChange={(v) => setExcluded(present.filter((p) => !v.includes(p)))}
+      >
         <Table withTableBorder verticalSpacing="sm" data-testid="types-table">
           <Table.Thead>
             <Table.Tr>
@@ -279,7 +281,7 @@ function TypesStep({
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {DATA_TYPE_NAMES.filter((ty) => byType.has(ty)).map((ty) => {
+            {present.map((ty) => {
               const e = byType.get(ty)!;
               return (
                 <Table.Tr key={ty}>
@@ -302,13 +304,49 @@ function TypesStep({
       {chosen.length < byType.size && chosen.length > 0 && (
         <Alert color="yellow">{t('setup.types.partialWarning')}</Alert>
       )}
+      <Accordion variant="contained">
+        <Accordion.Item value="tables">
+          <Accordion.Control data-testid="sort-tables">
+            {t('setup.types.sortTitle')}
+          </Accordion.Control>
+          <Accordion.Panel>
+            <Text size="sm" c="dimmed" mb="xs">
+              {t('setup.types.sortIntro')}
+            </Text>
+            <Table verticalSpacing={4}>
+              <Table.Tbody>
+                {described.tables.map((tb) => (
+                  <Table.Tr key={tb.table}>
+                    <Table.Td dir="ltr">{tb.table}</Table.Td>
+                    <Table.Td>{formatNumber(tb.rows)}</Table.Td>
+                    <Table.Td>
+                      <NativeSelect
+                        aria-label={tb.table}
+                        data-testid={`type-of-${tb.table}`}
+                        value={overrides[tb.table] ?? tb.type}
+                        data={DATA_TYPE_NAMES.map((ty) => ({ value: ty, label: t(`types.${ty}`) }))}
+                        onChange={(e) => {
+                          const type = e.currentTarget.value as DataType;
+                          setOverrides(({ [tb.table]: _, ...rest }) =>
+                            type === tb.type ? rest : { ...rest, [tb.table]: type },
+                          );
+                        }}
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Accordion.Panel>
+        </Accordion.Item>
+      </Accordion>
       <Group>
         <Button variant="default" onClick={onBack}>
           {t('setup.back')}
         </Button>
         <Button
           disabled={chosen.length === 0}
-          onClick={() => onNext(chosen)}
+          onClick={() => onNext(chosen, overrides)}
           data-testid="setup-next"
         >
           {t('setup.next')}
@@ -320,29 +358,23 @@ function TypesStep({
 
 function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[]) => void }) {
   const { t } = useTranslation();
-  const [offered, setOffered] = useState<Place[] | null>(null);
-  const [chosen, setChosen] = useState<string[]>([]);
+  const suggested = useLoad(() => call('setup:suggest-places', {}));
+  const [added, setAdded] = useState<Place[]>([]);
+  const [picked, setPicked] = useState<string[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  if (offered === null && !error) {
-    setOffered([]);
-    call('setup:suggest-places', {}).then(
-      (r) => {
-        setOffered(r.places);
-        setChosen(r.places.slice(0, 1).map((p) => p.path));
-      },
-      (e: unknown) => setError(e instanceof ApiError ? e : null),
-    );
-  }
+  const offered = [...(suggested.data?.places ?? []), ...added];
+  // The first suggestion is ticked until the owner changes the choice.
+  const chosen = picked ?? (suggested.data?.places ?? []).slice(0, 1).map((p) => p.path);
   const addFolder = async (): Promise<void> => {
     try {
       const r = await call('dialog:pick-folder', {});
       if (!r.path) return;
       const path = r.path;
-      setOffered((o) =>
-        o?.some((p) => p.path === path)
+      setAdded((o) =>
+        offered.some((p) => p.path === path)
           ? o
           : [
-              ...(o ?? []),
+              ...o,
               {
                 kind: 'folder',
                 label: path.split(/[\\/]/).filter(Boolean).pop() ?? path,
@@ -351,7 +383,7 @@ function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[
               },
             ],
       );
-      setChosen((c) => (c.includes(path) ? c : [...c, path]));
+      setPicked(chosen.includes(path) ? chosen : [...chosen, path]);
     } catch (e) {
       setError(e instanceof ApiError ? e : null);
     }
@@ -359,9 +391,9 @@ function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[
   return (
     <Stack mt="md">
       <Text>{t('setup.places.intro')}</Text>
-      <Checkbox.Group value={chosen} onChange={setChosen}>
+      <Checkbox.Group value={chosen} onChange={setPicked}>
         <Stack gap="xs">
-          {(offered ?? []).map((p) => (
+          {offered.map((p) => (
             <Card key={p.path} withBorder padding="sm">
               <Checkbox
                 value={p.path}
@@ -398,14 +430,19 @@ function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[
         {t('setup.places.addFolder')}
       </Button>
       {chosen.length === 1 && <Alert color="blue">{t('setup.places.oneOnly')}</Alert>}
-      {error && <ErrorNote code={error.code} message={error.message} />}
+      {(error ?? suggested.error) && (
+        <ErrorNote
+          code={(error ?? suggested.error)!.code}
+          message={(error ?? suggested.error)!.message}
+        />
+      )}
       <Group>
         <Button variant="default" onClick={onBack}>
           {t('setup.back')}
         </Button>
         <Button
           disabled={chosen.length === 0}
-          onClick={() => onNext((offered ?? []).filter((p) => chosen.includes(p.path)))}
+          onClick={() => onNext(offered.filter((p) => chosen.includes(p.path)))}
           data-testid="setup-next"
         >
           {t('setup.next')}
@@ -420,6 +457,7 @@ const STRENGTH_COLORS = ['red', 'red', 'orange', 'teal', 'green'] as const;
 function ProtectStep(props: {
   source: string;
   types: DataType[];
+  overrides: Record<string, DataType>;
   places: Place[];
   created: Created | null;
   onCreated: (c: Created) => void;
@@ -500,6 +538,7 @@ function ProtectStep(props: {
           name,
           source: props.source,
           types: props.types,
+          typeOverrides: props.overrides,
           destinations: props.places.map((p) => ({ kind: p.kind, label: p.label, path: p.path })),
           passphrase: pass,
         }),
@@ -581,7 +620,7 @@ function ReviewStep({
           </Table.Tr>
           <Table.Tr>
             <Table.Th>{t('setup.review.types')}</Table.Th>
-            <Table.Td>{types.map((ty) => t(`types.${ty}`)).join(', ')}</Table.Td>
+            <Table.Td>{formatList(types.map((ty) => t(`types.${ty}`)))}</Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Th>{t('setup.review.places')}</Table.Th>
