@@ -32,6 +32,8 @@ function runJob(
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', cancel);
+      // One worker per operation: it listens for "cancel", so it only ends when told to.
+      void worker.terminate();
       fn();
     };
     worker.on('message', (m: WorkerMessage) => {
