@@ -29,6 +29,10 @@ import { dispatch } from './ipc/dispatch.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererIndex = path.join(here, '../renderer/index.html');
 
+// Tests and portable setups keep the app's files elsewhere; must happen before anything reads it.
+const userData = process.env['TILLVAULT_USER_DATA'];
+if (userData) app.setPath('userData', userData);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
   process.exit(0);
@@ -46,23 +50,24 @@ function language(): ReturnType<typeof resolveLanguage> {
   return chosen === 'system' ? resolveLanguage(app.getPreferredSystemLanguages()) : chosen;
 }
 
+/** A native open dialog, attached to the window when there is one. */
+async function pick(options: Electron.OpenDialogOptions): Promise<string | null> {
+  const r = window
+    ? await dialog.showOpenDialog(window, options)
+    : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
 const platform: Platform = {
-  async pickDatabase() {
-    const r = await dialog.showOpenDialog(window ?? undefined!, {
+  pickDatabase: () =>
+    pick({
       properties: ['openFile'],
       filters: [
         { name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3', 'db3', 's3db'] },
         { name: '*', extensions: ['*'] },
       ],
-    });
-    return r.canceled ? null : (r.filePaths[0] ?? null);
-  },
-  async pickFolder() {
-    const r = await dialog.showOpenDialog(window ?? undefined!, {
-      properties: ['openDirectory', 'createDirectory'],
-    });
-    return r.canceled ? null : (r.filePaths[0] ?? null);
-  },
+    }),
+  pickFolder: () => pick({ properties: ['openDirectory', 'createDirectory'] }),
   keepAwake() {
     const id = powerSaveBlocker.start('prevent-app-suspension');
     return () => powerSaveBlocker.stop(id);

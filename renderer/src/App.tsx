@@ -22,10 +22,13 @@ export type Screen = 'home' | 'history' | 'settings' | 'setup';
 export function App() {
   const { t } = useTranslation();
   const settings = useLoad(() => call('settings:get', {}), ['status:changed']);
+  // First start (no backup job yet) opens the setup wizard; asked once, so creating the job in
+  // the wizard does not swap the screen under the owner's hands.
+  const initial = useLoad(() =>
+    call('settings:get', {}).then((s): Screen => (s.jobs.length ? 'home' : 'setup')),
+  );
   const [chosen, setScreen] = useState<Screen | null>(null);
-  // First start: no backup job yet, so the setup wizard comes first.
-  const screen: Screen | null =
-    chosen ?? (settings.data ? (settings.data.jobs.length ? 'home' : 'setup') : null);
+  const screen = chosen ?? initial.data;
 
   const language = settings.data
     ? settings.data.language === 'system'

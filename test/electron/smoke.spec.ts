@@ -27,7 +27,8 @@ test('the app opens on the demo shop and backs it up', async () => {
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-electron-'));
   const app = await electron.launch({
     executablePath: binary!,
-    args: ['.', '--demo-shop', `--user-data-dir=${userData}`],
+    args: ['.', '--demo-shop'],
+    env: { ...process.env, TILLVAULT_USER_DATA: userData },
   });
   try {
     const window = await app.firstWindow();
