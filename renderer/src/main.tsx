@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import './i18n.js';
+import './print.css';
 
 const theme = createTheme({
   primaryColor: 'teal',

@@ -49,6 +49,12 @@ async function setUpDemoShop(page: Page, host: HostHandle, second: string): Prom
   await expect(key).toBeVisible();
   expect((await key.textContent())?.replace(/[^0-9A-Z]/g, '').length).toBeGreaterThanOrEqual(26);
   await snap(page, '04-setup-recovery-key');
+  // "Print" puts only the key on paper.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByTestId('nav-home')).toBeHidden();
+  await expect(key).toBeVisible();
+  await snap(page, '04b-recovery-key-printed');
+  await page.emulateMedia({ media: 'screen' });
   await expect(page.getByTestId('setup-next')).toBeDisabled();
   await page.getByTestId('key-stored').check();
   await page.getByTestId('setup-next').click();
