@@ -12,6 +12,7 @@ import {
   Menu,
   nativeImage,
   Notification,
+  powerMonitor,
   powerSaveBlocker,
   safeStorage,
   session,
@@ -202,6 +203,7 @@ function refreshTray(): void {
 app.on('second-instance', showWindow);
 app.on('before-quit', () => {
   quitting = true;
+  core.scheduler.stop();
 });
 app.on('activate', showWindow);
 // With the tray, closing the last window is not quitting.
@@ -209,10 +211,14 @@ app.on('window-all-closed', () => undefined);
 
 void app.whenReady().then(async () => {
   harden();
+  // Scheduled backups run while Tillvault is in the tray; a night missed while the computer
+  // slept gets one catch-up run when it wakes.
+  powerMonitor.on('resume', () => void core.scheduler.catchUp());
   // `npm start` opens on the demo shop so the app is usable at once.
   if (process.argv.includes('--demo-shop')) await ensureDemoJob(core);
   tray = new Tray(trayIcon());
   tray.on('click', showWindow);
   refreshTray();
   if (!process.argv.includes('--hidden')) showWindow();
+  await core.scheduler.start();
 });

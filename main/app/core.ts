@@ -7,6 +7,7 @@ import { createHandlers, type AppCore, type Handlers } from './handlers.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import { RunState } from './run-state.js';
+import { Scheduler } from '../engine/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
 import { SettingsStore, type DocumentFile } from './settings.js';
@@ -36,6 +37,17 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
     events: parts.events,
     ...(parts.tempDir ? { tempDir: parts.tempDir } : {}),
   });
+  const scheduler = new Scheduler({
+    jobs: () => settings.read().jobs,
+    memory: state,
+    run: async (jobId) => {
+      const job = settings.read().jobs.find((j) => j.id === jobId);
+      if (!job) return;
+      // A backup started by hand at that moment already covers this time.
+      if (runner.isRunning(jobId)) return;
+      await runner.start(job, 'scheduled').done;
+    },
+  });
   const core: AppCore = {
     settings,
     state,
@@ -44,6 +56,7 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
     events: parts.events,
     grants,
     runner,
+    scheduler,
   };
   return { core, handlers: createHandlers(core) };
 }

@@ -6,12 +6,22 @@ import type { BackupOptions, BackupProgress, BackupResult } from '../engine/back
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
 import type { TypedTable } from '../engine/inspect.js';
+import type { Credential } from '../engine/repo-config.js';
 import { startWorker } from '../engine/worker-thread.js';
 
 export type EngineJob =
   | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'> }
   | { op: 'describe'; file: string }
-  | { op: 'demo'; file: string; options: DemoShopOptions };
+  | { op: 'demo'; file: string; options: DemoShopOptions }
+  | { op: 'maintain'; destinations: string[]; credential: Credential };
+
+/** What retention and the quick check did in one place after a backup. */
+export interface Maintenance {
+  path: string;
+  removed: number;
+  verified: boolean | null;
+  error: { code: string; message: string } | null;
+}
 
 export type WorkerMessage =
   | { type: 'progress'; progress: BackupProgress }
@@ -65,6 +75,13 @@ export function backupInWorker(
 
 export function describeInWorker(file: string): Promise<{ tables: TypedTable[]; bytes: number }> {
   return runJob({ op: 'describe', file }) as Promise<{ tables: TypedTable[]; bytes: number }>;
+}
+
+export function maintainInWorker(
+  destinations: string[],
+  credential: Credential,
+): Promise<Maintenance[]> {
+  return runJob({ op: 'maintain', destinations, credential }) as Promise<Maintenance[]>;
 }
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {

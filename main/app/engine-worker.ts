@@ -8,7 +8,11 @@ import { backup } from '../engine/backup.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { toTillvaultError } from '../engine/errors.js';
 import { describeDatabase } from '../engine/inspect.js';
-import type { EngineJob, WorkerMessage } from './engine-thread.js';
+import { prune } from '../engine/prune.js';
+import type { Credential } from '../engine/repo-config.js';
+import { DEFAULT_POLICY } from '../engine/retention.js';
+import { verify } from '../engine/verify.js';
+import type { EngineJob, Maintenance, WorkerMessage } from './engine-thread.js';
 
 const job = workerData as EngineJob;
 const port = parentPort!;
@@ -18,6 +22,29 @@ port.on('message', (m: { type: 'cancel' }) => {
 });
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
+
+/** After a backup: the retention policy, then a quick check, in each place that got it. */
+async function maintain(destinations: string[], credential: Credential): Promise<Maintenance[]> {
+  const out: Maintenance[] = [];
+  for (const dest of destinations) {
+    const m: Maintenance = { path: dest, removed: 0, verified: null, error: null };
+    try {
+      m.removed = (await prune(dest, credential, DEFAULT_POLICY)).remove.length;
+    } catch (err) {
+      // Pruning refuses when the newest backup looks wrong (rows collapsed): keep everything.
+      const e = toTillvaultError(err, dest);
+      m.error = { code: e.code, message: e.message };
+    }
+    try {
+      m.verified = (await verify(dest, credential, { level: 'quick' })).ok;
+    } catch (err) {
+      const e = toTillvaultError(err, dest);
+      m.error ??= { code: e.code, message: e.message };
+    }
+    out.push(m);
+  }
+  return out;
+}
 
 async function run(): Promise<unknown> {
   switch (job.op) {
@@ -34,6 +61,8 @@ async function run(): Promise<unknown> {
     }
     case 'demo':
       return createDemoShop(job.file, job.options);
+    case 'maintain':
+      return maintain(job.destinations, job.credential);
   }
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
 import { TillvaultError } from '../engine/errors.js';
 import { listSnapshots } from '../engine/inspect.js';
+import { isValidCron } from '../engine/schedule.js';
 import { inspectDestination } from '../engine/repository.js';
 import { APP_VERSION } from '../engine/version.js';
 import type {
@@ -26,6 +27,7 @@ import { demoShopInWorker, describeInWorker } from './engine-thread.js';
 import type { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
+import type { Scheduler } from '../engine/scheduler.js';
 import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Job, Settings, SettingsStore } from './settings.js';
@@ -41,6 +43,7 @@ export interface AppCore {
   readonly events: AppEvents;
   readonly grants: PathGrants;
   readonly runner: Runner;
+  readonly scheduler: Scheduler;
 }
 
 /** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
@@ -108,7 +111,8 @@ export function createHandlers(core: AppCore): Handlers {
     'status:get': async () => {
       const jobs = settings.read().jobs;
       const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
-      return computeStatus(jobs, states, core.runner.current(), new Date());
+      const next = core.scheduler.upcoming(1)[0]?.at ?? null;
+      return computeStatus(jobs, states, core.runner.current(), new Date(), next);
     },
 
     'settings:get': async () => settingsView(core, settings.read()),
@@ -218,6 +222,7 @@ export function createHandlers(core: AppCore): Handlers {
       };
       core.secrets.set(job.id, req.passphrase);
       settings.update((s) => ({ ...s, jobs: [...s.jobs, job] }));
+      void core.scheduler.start();
       core.events.emit('status:changed', {});
       const labelOf = new Map(destinations.map((d) => [path.resolve(d.path), d.label]));
       return {
@@ -233,6 +238,12 @@ export function createHandlers(core: AppCore): Handlers {
 
     'jobs:update': async (req) => {
       findJob(core, req.jobId);
+      if (req.schedule?.preset === 'custom' && !isValidCron(req.schedule.cron)) {
+        throw new TillvaultError(
+          'BAD_INPUT',
+          `"${req.schedule.cron}" is not a cron expression (minute hour day month weekday).`,
+        );
+      }
       const next = settings.update((s) => ({
         ...s,
         jobs: s.jobs.map((j) =>
@@ -247,6 +258,7 @@ export function createHandlers(core: AppCore): Handlers {
               },
         ),
       }));
+      void core.scheduler.start();
       core.events.emit('status:changed', {});
       return jobView(next.jobs.find((j) => j.id === req.jobId)!);
     },
@@ -264,6 +276,7 @@ export function createHandlers(core: AppCore): Handlers {
       // The backups themselves stay where they are: removing a job never deletes data.
       core.secrets.delete(req.jobId);
       core.state.forget(req.jobId);
+      void core.scheduler.start();
       core.events.emit('status:changed', {});
       return { removed };
     },

@@ -38,6 +38,15 @@ export function runNotification(
 ): { title: string; body: string } | null {
   const t = tr(lang);
   const skipped = run.destinations.filter((d) => !d.ok);
+  const list = (items: string[]): string =>
+    new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(items);
+  const damaged = run.destinations.filter((d) => d.verified === false);
+  if (damaged.length > 0) {
+    return {
+      title: t('notify.damagedTitle'),
+      body: t('notify.damagedBody', { job: job.name, places: list(damaged.map((d) => d.label)) }),
+    };
+  }
   switch (run.outcome) {
     case 'cancelled':
       return null;
@@ -63,9 +72,7 @@ export function runNotification(
         title: t('notify.partialTitle'),
         body: t('notify.partialBody', {
           job: job.name,
-          places: new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(
-            skipped.map((d) => `${d.label} (${t(`errors.${d.code ?? 'INTERNAL'}`)})`),
-          ),
+          places: list(skipped.map((d) => `${d.label} (${t(`errors.${d.code ?? 'INTERNAL'}`)})`)),
         }),
       };
     }

@@ -11,10 +11,12 @@ const jobStateSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   /** When each destination last received a good snapshot. */
   placesOkAt: z.record(z.string(), z.string()),
+  /** The last scheduled time handled (run, queued or caught up), so no time runs twice. */
+  lastDueAt: z.string().nullable().default(null),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
-const EMPTY: JobState = { lastRun: null, lastSuccessAt: null, placesOkAt: {} };
+const EMPTY: JobState = { lastRun: null, lastSuccessAt: null, placesOkAt: {}, lastDueAt: null };
 
 export class RunState {
   constructor(private readonly file: DocumentFile) {}
@@ -29,6 +31,7 @@ export class RunState {
     const placesOkAt = { ...prev.placesOkAt };
     for (const d of run.destinations) if (d.ok) placesOkAt[d.destinationId] = run.finishedAt;
     const next: JobState = {
+      ...prev,
       lastRun: run,
       lastSuccessAt:
         run.outcome === 'ok' || run.outcome === 'partial' ? run.finishedAt : prev.lastSuccessAt,
@@ -36,6 +39,20 @@ export class RunState {
     };
     this.file.store = { ...this.file.store, [run.jobId]: next };
     return next;
+  }
+
+  markDue(jobId: string, at: Date): void {
+    this.file.store = {
+      ...this.file.store,
+      [jobId]: { ...this.get(jobId), lastDueAt: at.toISOString() },
+    };
+  }
+
+  /** For the scheduler: the later of the last due time handled and the last run's start. */
+  since(jobId: string): Date | null {
+    const s = this.get(jobId);
+    const times = [s.lastDueAt, s.lastRun?.startedAt].filter((t): t is string => !!t).sort();
+    return times.length ? new Date(times.at(-1)!) : null;
   }
 
   forget(jobId: string): void {

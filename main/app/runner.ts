@@ -10,7 +10,7 @@ import { TillvaultError, toTillvaultError } from '../engine/errors.js';
 import type { Trigger } from '../engine/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
-import { backupInWorker } from './engine-thread.js';
+import { backupInWorker, maintainInWorker } from './engine-thread.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
 import type { SecretStore } from './secrets.js';
@@ -122,6 +122,24 @@ export class Runner {
         run.abort.signal,
       );
       record = recordOf(job, run.progress.runId, startedAt, result);
+      // Retention and a quick check in every place that got this backup (the issue's "after
+      // each run"); a damaged place turns Home red.
+      const reached = record.destinations.filter((d) => d.ok);
+      if (reached.length > 0) {
+        const paths = job.destinations.filter((d) => reached.some((r) => r.destinationId === d.id));
+        const done = await maintainInWorker(
+          paths.map((d) => d.path),
+          { kind: 'passphrase', value: passphrase },
+        );
+        record = {
+          ...record,
+          destinations: record.destinations.map((d) => {
+            const place = paths.find((p) => p.id === d.destinationId);
+            const m = place && done.find((x) => samePath(x.path, place.path));
+            return m ? { ...d, removed: m.removed, verified: m.verified } : d;
+          }),
+        };
+      }
     } catch (err) {
       const e = toTillvaultError(err, job.source);
       record = {
@@ -185,6 +203,8 @@ function recordOf(job: Job, runId: string, startedAt: Date, r: BackupResult): Ru
       newBytes: got?.newBytes ?? 0,
       code: got?.error?.code ?? (got ? null : 'INTERNAL'),
       message: got?.error?.message ?? null,
+      removed: 0,
+      verified: null,
     };
   });
   const okCount = destinations.filter((d) => d.ok).length;

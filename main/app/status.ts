@@ -32,12 +32,18 @@ export function computeStatus(
   states: ReadonlyMap<string, JobState>,
   running: RunProgress | null,
   now: Date,
+  nextRunAt: Date | null = null,
 ): StatusView {
   let level: StatusView['level'] = 'none';
   let newest: { job: Job; state: JobState } | null = null;
   let lastSuccessAt: string | null = null;
   for (const job of jobs) {
-    const state = states.get(job.id) ?? { lastRun: null, lastSuccessAt: null, placesOkAt: {} };
+    const state = states.get(job.id) ?? {
+      lastRun: null,
+      lastSuccessAt: null,
+      placesOkAt: {},
+      lastDueAt: null,
+    };
     let jobLevel: StatusView['level'] = 'ok';
     const limits = staleAfter(job);
     const age = state.lastSuccessAt ? now.getTime() - Date.parse(state.lastSuccessAt) : Infinity;
@@ -45,7 +51,8 @@ export function computeStatus(
     else if (age > limits.bad) jobLevel = 'bad';
     else if (age > limits.warn) jobLevel = 'warn';
     const outcome = state.lastRun?.outcome;
-    if (outcome === 'failed') jobLevel = 'bad';
+    const damaged = state.lastRun?.destinations.some((d) => d.verified === false);
+    if (outcome === 'failed' || damaged) jobLevel = 'bad';
     else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
     if (RANK[jobLevel] > RANK[level]) level = jobLevel;
     if (state.lastSuccessAt && (!lastSuccessAt || state.lastSuccessAt > lastSuccessAt)) {
@@ -66,6 +73,7 @@ export function computeStatus(
     placesOk: lastRun ? lastRun.destinations.filter((d) => d.ok).length : 0,
     placesTotal: newest ? newest.job.destinations.length : 0,
     running,
+    nextRunAt: nextRunAt?.toISOString() ?? null,
     jobs: jobs.map((j) => ({ ...j })),
   };
 }

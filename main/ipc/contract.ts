@@ -2,10 +2,14 @@
  * The one IPC contract between the window and the rest of Tillvault: channel names, the schema
  * of every request and response, and the events main pushes. Main validates every request
  * against it (the renderer is untrusted), preload exposes only these channels, and the renderer
- * calls them typed. Browser-safe: imports nothing but zod and the engine's list of error codes.
+ * calls them typed. Browser-safe: imports nothing but zod and the engine's error codes and
+ * schedule schema.
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../engine/errors.js';
+import { scheduleSchema } from '../engine/schedule-spec.js';
+
+export { scheduleSchema, type Schedule } from '../engine/schedule-spec.js';
 
 export const LANGUAGES = ['en', 'zh', 'sv', 'nb', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -16,21 +20,6 @@ const dataType = z.enum(DATA_TYPE_NAMES);
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 /** A path the renderer got from main (dialog, listing); main checks it was granted. */
 const grantedPath = z.string().min(1).max(4096);
-
-export const scheduleSchema = z.discriminatedUnion('preset', [
-  z.object({ preset: z.literal('manual') }),
-  z.object({ preset: z.literal('nightly'), time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }),
-  z.object({ preset: z.literal('five-a-day') }),
-  z.object({
-    preset: z.literal('opening-hours'),
-    everyHours: z.number().int().min(1).max(12),
-    opens: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
-    closes: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
-    days: z.array(z.number().int().min(0).max(6)).min(1).max(7),
-  }),
-  z.object({ preset: z.literal('custom'), cron: z.string().min(9).max(120) }),
-]);
-export type Schedule = z.infer<typeof scheduleSchema>;
 
 export const destinationKinds = ['folder', 'removable', 'cloud'] as const;
 
@@ -67,6 +56,10 @@ const destinationOutcome = z.object({
   newBytes: z.number(),
   code: z.string().nullable(),
   message: z.string().nullable(),
+  /** Old backups the retention policy removed after this run. */
+  removed: z.number(),
+  /** The quick check after the run: true good, false damage found, null not checked. */
+  verified: z.boolean().nullable(),
 });
 export type DestinationOutcome = z.infer<typeof destinationOutcome>;
 
@@ -121,6 +114,8 @@ const statusView = z.object({
   placesOk: z.number(),
   placesTotal: z.number(),
   running: runProgress.nullable(),
+  /** The next scheduled backup of any job; null when every job runs by hand only. */
+  nextRunAt: z.string().nullable(),
   jobs: z.array(jobView),
 });
 export type StatusView = z.infer<typeof statusView>;

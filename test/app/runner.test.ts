@@ -87,6 +87,14 @@ test('a run reports forward-only progress and ends with what was saved where', a
     record.destinations.map((d) => d.ok),
     [true, true],
   );
+  // After the run: retention (nothing old to remove yet) and a quick check that passed.
+  assert.deepEqual(
+    record.destinations.map((d) => [d.removed, d.verified]),
+    [
+      [0, true],
+      [0, true],
+    ],
+  );
   const progress = h.events
     .filter((e) => e.name === 'backup:progress')
     .map((e) => e.payload as RunProgress);

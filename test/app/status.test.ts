@@ -43,6 +43,8 @@ function run(jobId: string, finishedHoursAgo: number, ok: [boolean, boolean]): R
       newBytes: 0,
       code: o ? null : 'DEST_MISSING',
       message: null,
+      removed: 0,
+      verified: o ? true : null,
     })),
     error: null,
   };
@@ -53,6 +55,7 @@ function state(r: RunRecord | null, lastSuccessHoursAgo: number | null): JobStat
     lastRun: r,
     lastSuccessAt: lastSuccessHoursAgo === null ? null : hoursAgo(lastSuccessHoursAgo),
     placesOkAt: {},
+    lastDueAt: null,
   };
 }
 
@@ -114,4 +117,14 @@ test('the worst job decides, and the newest run is the one described', () => {
   assert.equal(s.level, 'warn');
   assert.equal(s.lastRun?.jobId, 'b');
   assert.equal(s.lastSuccessAt, hoursAgo(1));
+});
+
+test('a quick check that found damage turns Home red', () => {
+  const r = run('a', 1, [true, true]);
+  const damaged = {
+    ...r,
+    destinations: r.destinations.map((d, i) => ({ ...d, verified: i === 0 ? false : true })),
+  };
+  const s = computeStatus([job('a')], new Map([['a', state(damaged, 1)]]), null, now);
+  assert.equal(s.level, 'bad');
 });

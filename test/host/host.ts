@@ -119,6 +119,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     events: { emit: send },
   });
   if (opts.demoShop) await ensureDemoJob(core);
+  await core.scheduler.start();
 
   const renderer = path.resolve(opts.rendererDir);
   const server = http.createServer((req, res) => {
@@ -190,6 +191,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
+      core.scheduler.stop();
       for (const s of streams) s.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
