@@ -16,9 +16,12 @@ import { restoreInto, restoreToFile } from '../engine/restore.js';
 import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
 import { APP_VERSION } from '../engine/version.js';
+import { cronOf, nextRuns } from '../engine/schedule.js';
+import cronstrue from 'cronstrue';
 import { credentialFrom, type SecretOptions } from './credential.js';
-import { EXIT, makeOut, reportError, type Out } from './output.js';
+import { EXIT, formatBytes, makeOut, reportError, type Out } from './output.js';
 import { describeDatabase, listSnapshots } from '../engine/inspect.js';
+import { defaultConfigDir, openJobs } from './jobs.js';
 import { readLog, runDemo } from './queries.js';
 import {
   backupPhase,
@@ -408,6 +411,65 @@ export async function main(argv: readonly string[]): Promise<number> {
             .join('\n') || 'No entries yet.',
       );
       return EXIT.ok;
+    }),
+  );
+
+  const configOption = (): Option =>
+    new Option('--config <dir>', "the app's settings folder").default(defaultConfigDir());
+
+  program
+    .command('schedule')
+    .description('the backup plans set up in the app, and when each runs next')
+    .addOption(configOption())
+    .option('--count <n>', 'how many next runs per plan', int, 5)
+    .action(
+      run(async (out, o: Common & { config: string; count: number }) => {
+        const plans = openJobs(path.resolve(o.config));
+        const now = new Date();
+        const jobs = plans.jobs().map((j) => ({
+          id: j.id,
+          name: j.name,
+          schedule: j.schedule,
+          cron: cronOf(j.schedule),
+          next: nextRuns(j.schedule, now, o.count).map((d) => d.toISOString()),
+        }));
+        out.result({ config: path.resolve(o.config), jobs }, () =>
+          jobs.length === 0
+            ? `No backup plans in ${o.config} (set one up in the app).`
+            : jobs
+                .map(
+                  (j) =>
+                    `${j.name} (${j.id}): ${j.cron ? cronstrue.toString(j.cron, { use24HourTimeFormat: true }) : 'only by hand'}` +
+                    j.next.map((n) => `\n  ${new Date(n).toLocaleString()}`).join(''),
+                )
+                .join('\n'),
+        );
+        return EXIT.ok;
+      }),
+    );
+
+  withSecrets(
+    program
+      .command('run <plan>')
+      .description(
+        'run one backup plan of the app now (for cron or Task Scheduler): backup, retention, quick check',
+      )
+      .addOption(configOption()),
+  ).action(
+    run(async (out, plan: string, o: Common & { config: string }) => {
+      const plans = openJobs(path.resolve(o.config), (f) => out.progress('Backing up', f, 1));
+      const r = await plans.run(plan, credentialFrom(o));
+      out.result(r, () =>
+        [
+          `${r.outcome === 'ok' ? 'Backup finished' : r.outcome === 'partial' ? 'Backup finished, but a place was skipped' : 'Backup failed'}${r.error ? `: ${r.error.message}` : ''}`,
+          ...r.destinations.map(
+            (d) =>
+              `  ${d.label}: ${d.ok ? `saved (${formatBytes(d.newBytes)} new), ${d.removed} old removed, check ${d.verified === false ? 'FOUND DAMAGE' : d.verified ? 'passed' : 'not run'}` : `skipped: ${d.message ?? d.code}`}`,
+          ),
+        ].join('\n'),
+      );
+      if (r.destinations.some((d) => d.verified === false)) return EXIT.damaged;
+      return r.outcome === 'ok' ? EXIT.ok : EXIT.failed;
     }),
   );
 

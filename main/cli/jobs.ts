@@ -1,0 +1,85 @@
+/**
+ * The desktop app's backup plans, without the window: `tillvault schedule` and `tillvault run`
+ * read the same settings file the app writes (`conf` reads what electron-store wrote) and run a
+ * job through the same app core, so a server's cron or Task Scheduler and the app agree.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import Conf from 'conf';
+import { createAppCore } from '../app/core.js';
+import type { Platform } from '../app/platform.js';
+import type { Job } from '../app/settings.js';
+import { TillvaultError } from '../engine/errors.js';
+import type { Credential } from '../engine/repo-config.js';
+import type { RunRecord } from '../ipc/contract.js';
+
+/** Where Electron keeps the app's files (userData of the app named "Tillvault"). */
+export function defaultConfigDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = os.homedir(),
+): string {
+  if (platform === 'win32')
+    return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'Tillvault');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Tillvault');
+  return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), 'Tillvault');
+}
+
+export function openJobs(configDir: string, onProgress?: (fraction: number) => void) {
+  const file = (name: string): Conf<Record<string, unknown>> =>
+    new Conf<Record<string, unknown>>({
+      projectName: 'tillvault',
+      cwd: configDir,
+      configName: name,
+    });
+  const platform: Platform = {
+    pickDatabase: async () => null,
+    pickFolder: async () => null,
+    keepAwake: () => () => undefined,
+    notifyRun: () => undefined,
+    setStartAtLogin: () => undefined,
+    preferredLanguages: () => [Intl.DateTimeFormat().resolvedOptions().locale],
+    dataDir: configDir,
+    documentsDir: path.join(os.homedir(), 'Documents'),
+  };
+  const { core } = createAppCore({
+    files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
+    // The CLI never stores a passphrase: it comes from the environment or a file each time.
+    protector: null,
+    platform,
+    events: {
+      emit: (event, payload) => {
+        if (event === 'backup:progress') onProgress?.((payload as { fraction: number }).fraction);
+      },
+    },
+  });
+  const find = (idOrName: string): Job => {
+    const jobs = core.settings.read().jobs;
+    const job = jobs.find((j) => j.id === idOrName) ?? jobs.find((j) => j.name === idOrName);
+    if (!job) {
+      const known = jobs.map((j) => `"${j.name}" (${j.id})`).join(', ') || 'none';
+      throw new TillvaultError(
+        'BAD_INPUT',
+        `No backup plan "${idOrName}" in ${configDir}. Known: ${known}.`,
+      );
+    }
+    return job;
+  };
+  return {
+    jobs: () => core.settings.read().jobs,
+    upcoming: (count: number) => core.scheduler.upcoming(count),
+    async run(idOrName: string, credential: Credential): Promise<RunRecord> {
+      const job = find(idOrName);
+      if (credential.kind !== 'passphrase') {
+        throw new TillvaultError(
+          'BAD_INPUT',
+          'A backup run needs the passphrase, not the recovery key.',
+        );
+      }
+      core.secrets.set(job.id, credential.value);
+      const record = await core.runner.start(job, 'scheduled').done;
+      core.state.markDue(job.id, new Date(record.startedAt));
+      return record;
+    },
+  };
+}
