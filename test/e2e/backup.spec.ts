@@ -60,6 +60,17 @@ async function setUpDemoShop(page: Page, host: HostHandle, second: string): Prom
   await page.getByTestId('setup-next').click();
 
   await expect(page.getByText('Nightly after closing')).toBeVisible();
+  // A custom schedule that is not cron is explained and refused by main.
+  await page.getByRole('radio', { name: 'Custom' }).check();
+  await page.getByLabel('Cron expression').fill('every night');
+  await expect(page.getByTestId('cron-in-words')).toHaveText(
+    'This is not a schedule Tillvault understands yet.',
+  );
+  await page.getByTestId('setup-next').click();
+  await expect(page.getByRole('alert')).toContainText('That did not look right');
+  await page.getByLabel('Cron expression').fill('30 22 * * 1-6');
+  await expect(page.getByTestId('cron-in-words')).toContainText('22:30');
+  await page.getByRole('radio', { name: 'Nightly after closing' }).check();
   await snap(page, '05-setup-when');
   await page.getByTestId('setup-next').click();
   await expect(page.getByTestId('run-first-backup')).toBeVisible();
@@ -90,6 +101,9 @@ test('first-time setup on the demo shop, Back up now with progress, then History
   await expect(result.getByTestId('result-place-ok')).toHaveCount(2);
   await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'ok');
   await expect(page.getByTestId('headline')).toContainText('on 2 of 2 places');
+  // The schedule chosen in setup is armed: Home says when the next automatic backup runs.
+  await expect(page.getByTestId('next-run')).toContainText('11:00 PM');
+  await expect(result.getByTestId('result-place-ok').first()).toContainText('checked');
   await snap(page, '08-home-result');
 
   // "Back up now" a second time: the run is incremental and History shows both.

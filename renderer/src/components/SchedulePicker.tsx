@@ -1,5 +1,6 @@
 /** The schedule presets: manual, nightly after closing, five times a day, opening hours, custom. */
 import { Chip, Group, NumberInput, Radio, Stack, Text, TextInput } from '@mantine/core';
+import cronstrue from 'cronstrue/i18n';
 import { useTranslation } from 'react-i18next';
 import type { Schedule } from '../../../main/ipc/contract.js';
 
@@ -18,6 +19,28 @@ const DEFAULTS: { [P in Schedule['preset']]: Extract<Schedule, { preset: P }> } 
   },
   custom: { preset: 'custom', cron: '0 23 * * *' },
 };
+
+const CRONSTRUE_LOCALES: Record<string, string> = {
+  en: 'en',
+  zh: 'zh_CN',
+  sv: 'sv',
+  nb: 'nb',
+  ar: 'ar',
+};
+
+/** A cron expression in the owner's words ("At 22:30, Monday through Saturday"), or null. */
+function cronInWords(cron: string, lang: string): string | null {
+  if (cron.trim().split(/\s+/).length !== 5) return null;
+  try {
+    return cronstrue.toString(cron, {
+      locale: CRONSTRUE_LOCALES[lang] ?? 'en',
+      use24HourTimeFormat: true,
+      throwExceptionOnParseError: true,
+    });
+  } catch {
+    return null;
+  }
+}
 
 function dayName(day: number, lang: string): string {
   // 2023-01-01 was a Sunday: day 0.
@@ -118,6 +141,9 @@ export function SchedulePicker({
           />
           <Text size="xs" c="dimmed">
             {t('schedule.custom.help')}
+          </Text>
+          <Text size="sm" data-testid="cron-in-words">
+            {cronInWords(value.cron, i18n.language) ?? t('schedule.custom.invalid')}
           </Text>
         </Stack>
       )}

@@ -31,7 +31,14 @@ import { ApiError, call, subscribe } from '../api.js';
 import type { Screen } from '../App.js';
 import { ErrorNote, errorText } from '../components/ErrorNote.js';
 import { useLoad } from '../hooks.js';
-import { formatAgo, formatBytes, formatDuration, formatNumber, formatPercent } from '../i18n.js';
+import {
+  formatAgo,
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+} from '../i18n.js';
 import { SavedSummary } from '../components/SavedSummary.js';
 
 const LEVEL = {
@@ -123,6 +130,11 @@ function Headline({ status }: { status: StatusView }) {
         <Stack gap={4}>
           <Title order={2}>{t(`home.level.${status.level}`)}</Title>
           <Text size="lg">{when}</Text>
+          {status.nextRunAt && (
+            <Text c="dimmed" data-testid="next-run">
+              {t('home.nextRun', { when: formatDateTime(status.nextRunAt) })}
+            </Text>
+          )}
           {status.lastRun && status.lastRun.outcome !== 'ok' && (
             <Text c={color === 'teal' ? undefined : color}>
               {t(`home.lastRunOutcome.${status.lastRun.outcome}`)}
@@ -231,6 +243,13 @@ function ResultCard({ run }: { run: RunRecord }) {
               {d.ok
                 ? t('result.placeOk', { added: formatBytes(d.newBytes) })
                 : `${t('result.placeSkipped')} ${errorText(t, d.code ?? 'INTERNAL')}`}
+              {d.verified === true && ` · ${t('result.checked')}`}
+              {d.removed > 0 && ` · ${t('result.removed', { count: d.removed })}`}
+              {d.verified === false && (
+                <Text size="sm" c="red" fw={600}>
+                  {t('result.damaged')}
+                </Text>
+              )}
               {!d.ok && d.message && (
                 <Text size="sm" c="dimmed">
                   {d.message}

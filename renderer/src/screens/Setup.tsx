@@ -100,21 +100,14 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
           )}
         </Stepper.Step>
         <Stepper.Step label={t('setup.steps.when')}>
-          <Stack>
-            <Text>{t('setup.when.intro')}</Text>
-            <SchedulePicker value={schedule} onChange={setSchedule} />
-            <Group>
-              <Button
-                onClick={() => {
-                  if (created) void call('jobs:update', { jobId: created.job.id, schedule });
-                  setStep(5);
-                }}
-                data-testid="setup-next"
-              >
-                {t('setup.next')}
-              </Button>
-            </Group>
-          </Stack>
+          {created && (
+            <WhenStep
+              jobId={created.job.id}
+              value={schedule}
+              onChange={setSchedule}
+              onNext={() => setStep(5)}
+            />
+          )}
         </Stepper.Step>
         <Stepper.Step label={t('setup.steps.review')}>
           {created && <ReviewStep created={created} types={types} onDone={onDone} />}
@@ -591,6 +584,52 @@ function ProtectStep(props: {
           data-testid="create-protection"
         >
           {t('setup.protect.create')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function WhenStep(props: {
+  jobId: string;
+  value: Schedule;
+  onChange: (s: Schedule) => void;
+  onNext: () => void;
+}) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Stack mt="md">
+      <Text>{t('setup.when.intro')}</Text>
+      <SchedulePicker
+        value={props.value}
+        onChange={(s) => {
+          setError(null);
+          props.onChange(s);
+        }}
+      />
+      {error && <ErrorNote code={error.code} message={error.message} />}
+      <Group>
+        <Button
+          loading={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            call('jobs:update', { jobId: props.jobId, schedule: props.value }).then(
+              () => {
+                setBusy(false);
+                props.onNext();
+              },
+              (e: unknown) => {
+                setBusy(false);
+                setError(e instanceof ApiError ? e : null);
+              },
+            );
+          }}
+          data-testid="setup-next"
+        >
+          {t('setup.next')}
         </Button>
       </Group>
     </Stack>
