@@ -7,6 +7,7 @@ import { createHandlers, type AppCore, type Handlers } from './handlers.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import { RunState } from './run-state.js';
+import { listSystemDrives, type ListDrives } from '../engine/drives.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
@@ -18,6 +19,8 @@ export interface CoreParts {
   readonly platform: Platform;
   readonly events: AppEvents;
   readonly tempDir?: string;
+  /** The drive list; a fake one in tests (there is no USB stick on CI). */
+  readonly drives?: ListDrives;
 }
 
 export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Handlers } {
@@ -25,6 +28,7 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
   const state = new RunState(parts.files.state);
   const secrets = new ProtectedSecretStore(parts.files.secrets, parts.protector);
   const grants = new PathGrants();
+  const drives = parts.drives ?? listSystemDrives;
   // The places of existing jobs were chosen by the owner before; the window may name them.
   for (const job of settings.read().jobs) {
     grants.grant(job.source);
@@ -36,6 +40,7 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
     platform: parts.platform,
     events: parts.events,
     ...(parts.tempDir ? { tempDir: parts.tempDir } : {}),
+    drives,
   });
   const scheduler = new Scheduler({
     jobs: () => settings.read().jobs,
@@ -57,6 +62,7 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
     grants,
     runner,
     scheduler,
+    drives,
   };
   return { core, handlers: createHandlers(core) };
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
+import { driveOf, type ListDrives } from '../engine/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { listSnapshots } from '../engine/inspect.js';
 import { isValidCron } from '../engine/schedule.js';
@@ -44,6 +45,7 @@ export interface AppCore {
   readonly grants: PathGrants;
   readonly runner: Runner;
   readonly scheduler: Scheduler;
+  readonly drives: ListDrives;
 }
 
 /** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
@@ -174,6 +176,7 @@ export function createHandlers(core: AppCore): Handlers {
 
     'setup:suggest-places': async () => {
       const folder = path.join(platform.documentsDir, BACKUP_FOLDER_NAME);
+      const drives = await core.drives().catch(() => []);
       return {
         places: [
           {
@@ -182,13 +185,22 @@ export function createHandlers(core: AppCore): Handlers {
             path: grants.grant(folder),
             freeBytes: await freeBytes(folder),
           },
+          // USB sticks and other removable drives, found again later by the backups' own id.
+          ...drives
+            .filter((d) => d.removable)
+            .map((d) => ({
+              kind: 'removable' as const,
+              label: d.label,
+              path: grants.grant(d.mount),
+              freeBytes: d.freeBytes,
+            })),
         ],
       };
     },
 
     'jobs:create': async (req) => {
       const source = grants.check(req.source);
-      const destinations = await Promise.all(
+      const destinations: Job['destinations'] = await Promise.all(
         req.destinations.map(async (d) => ({
           id: newId(),
           kind: d.kind,
@@ -203,6 +215,22 @@ export function createHandlers(core: AppCore): Handlers {
         'setup',
       );
       for (const d of prepared.open) await d.lock.release();
+      // A removable place is remembered by its repository's id and its folder on the drive.
+      const drives = destinations.some((d) => d.kind === 'removable')
+        ? await core.drives().catch(() => [])
+        : [];
+      for (const d of destinations) {
+        if (d.kind !== 'removable') continue;
+        const opened = prepared.open.find((o) => path.resolve(o.path) === path.resolve(d.path));
+        const drive = driveOf(drives, d.path);
+        if (opened && drive) {
+          Object.assign(d, {
+            repositoryId: opened.repo.id,
+            within: path.relative(drive.mount, d.path),
+            label: d.label || drive.label,
+          });
+        }
+      }
       if (prepared.open.length === 0) {
         // Say why (wrong passphrase for existing backups, drive gone, no permission...).
         const first = prepared.failed[0];

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { BackupProgress, BackupResult } from '../engine/backup.js';
+import { listSystemDrives, locateRepository, type ListDrives } from '../engine/drives.js';
 import { TillvaultError, toTillvaultError } from '../engine/errors.js';
 import type { Trigger } from '../engine/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
@@ -38,6 +39,8 @@ export class Runner {
       readonly platform: Platform;
       readonly events: AppEvents;
       readonly tempDir?: string;
+      /** The drive list (a fake one in tests); default: the computer's. */
+      readonly drives?: ListDrives;
     },
   ) {}
 
@@ -92,6 +95,41 @@ export class Runner {
     return { runId, done };
   }
 
+  /**
+   * Where each place is for this run. A removable one is looked up by its repository's id on
+   * the drives connected now; when no drive holds it, it is skipped and nothing is written to
+   * its old path (which may be an empty mount point on the system disk).
+   */
+  private async resolvePlaces(
+    job: Job,
+  ): Promise<{ reachable: Job; missing: DestinationOutcome[] }> {
+    const removable = job.destinations.filter((d) => d.kind === 'removable' && d.repositoryId);
+    const drives = removable.length > 0 ? await (this.deps.drives ?? listSystemDrives)() : [];
+    const missing: DestinationOutcome[] = [];
+    const destinations: Job['destinations'] = [];
+    for (const d of job.destinations) {
+      if (d.kind !== 'removable' || !d.repositoryId) {
+        destinations.push(d);
+        continue;
+      }
+      const found = await locateRepository(drives, d.repositoryId, d.within ?? '');
+      if (found) destinations.push({ ...d, path: found.path });
+      else {
+        missing.push({
+          destinationId: d.id,
+          label: d.label,
+          ok: false,
+          newBytes: 0,
+          code: 'DEST_MISSING',
+          message: `USB drive "${d.label}" is not connected.`,
+          removed: 0,
+          verified: null,
+        });
+      }
+    }
+    return { reachable: { ...job, destinations }, missing };
+  }
+
   private async execute(
     job: Job,
     trigger: Trigger,
@@ -108,10 +146,17 @@ export class Runner {
         run.progress = progressOf(run.progress, p, bytesTotal, startedAt);
         this.deps.events.emit('backup:progress', run.progress);
       };
+      const { reachable, missing } = await this.resolvePlaces(job);
+      if (reachable.destinations.length === 0) {
+        throw new TillvaultError(
+          'DEST_MISSING',
+          missing[0]?.message ?? 'None of the backup places is available.',
+        );
+      }
       const result = await backupInWorker(
         {
           source: job.source,
-          destinations: job.destinations.map((d) => d.path),
+          destinations: reachable.destinations.map((d) => d.path),
           credential: { kind: 'passphrase', value: passphrase },
           types: job.types,
           typeOverrides: job.typeOverrides,
@@ -121,12 +166,14 @@ export class Runner {
         onProgress,
         run.abort.signal,
       );
-      record = recordOf(job, run.progress.runId, startedAt, result);
+      record = recordOf(job, reachable, missing, run.progress.runId, startedAt, result);
       // Retention and a quick check in every place that got this backup (the issue's "after
       // each run"); a damaged place turns Home red.
       const reached = record.destinations.filter((d) => d.ok);
       if (reached.length > 0) {
-        const paths = job.destinations.filter((d) => reached.some((r) => r.destinationId === d.id));
+        const paths = reachable.destinations.filter((d) =>
+          reached.some((r) => r.destinationId === d.id),
+        );
         const done = await maintainInWorker(
           paths.map((d) => d.path),
           { kind: 'passphrase', value: passphrase },
@@ -192,9 +239,19 @@ function progressOf(
   };
 }
 
-function recordOf(job: Job, runId: string, startedAt: Date, r: BackupResult): RunRecord {
+function recordOf(
+  job: Job,
+  reachable: Job,
+  missing: readonly DestinationOutcome[],
+  runId: string,
+  startedAt: Date,
+  r: BackupResult,
+): RunRecord {
   const byPath = new Map(r.destinations.map((d) => [d.path, d]));
-  const destinations: DestinationOutcome[] = job.destinations.map((d) => {
+  const destinations: DestinationOutcome[] = job.destinations.map((original) => {
+    const skipped = missing.find((m) => m.destinationId === original.id);
+    if (skipped) return skipped;
+    const d = reachable.destinations.find((x) => x.id === original.id) ?? original;
     const got = byPath.get(d.path) ?? [...byPath.values()].find((x) => samePath(x.path, d.path));
     return {
       destinationId: d.id,

@@ -12,7 +12,15 @@ const destinationSchema = z.object({
   id: z.string(),
   kind: z.enum(destinationKinds),
   label: z.string(),
+  /** Where it was set up; for a removable drive only a hint, the id below decides. */
   path: z.string(),
+  /** A removable place is its repository's id on whichever drive holds it... */
+  repositoryId: z.string().optional(),
+  /** ...in this folder inside the drive (relative, never leaving the drive). */
+  within: z
+    .string()
+    .refine((p) => !p.split(/[\\/]/).includes('..') && !/^([\\/]|[A-Za-z]:)/.test(p))
+    .optional(),
 });
 export type Destination = z.infer<typeof destinationSchema>;
 
