@@ -27,6 +27,11 @@ export function staleAfter(job: Job): { warn: number; bad: number } {
 
 const RANK = { none: 0, ok: 1, warn: 2, bad: 3 } as const;
 
+/** A place counts as a copy for the 3-2-1 rule while its last good backup is under a week old. */
+function isRecent(at: string | undefined, now: Date): boolean {
+  return at !== undefined && now.getTime() - Date.parse(at) < 7 * 24 * HOUR;
+}
+
 export function computeStatus(
   jobs: readonly Job[],
   states: ReadonlyMap<string, JobState>,
@@ -74,6 +79,16 @@ export function computeStatus(
     placesTotal: newest ? newest.job.destinations.length : 0,
     running,
     nextRunAt: nextRunAt?.toISOString() ?? null,
+    places: jobs.flatMap((j) =>
+      j.destinations.map((d) => ({
+        jobId: j.id,
+        destinationId: d.id,
+        label: d.label,
+        kind: d.kind,
+        lastOkAt: states.get(j.id)?.placesOkAt[d.id] ?? null,
+        recent: isRecent(states.get(j.id)?.placesOkAt[d.id], now),
+      })),
+    ),
     jobs: jobs.map((j) => ({ ...j })),
   };
 }

@@ -116,6 +116,18 @@ const statusView = z.object({
   running: runProgress.nullable(),
   /** The next scheduled backup of any job; null when every job runs by hand only. */
   nextRunAt: z.string().nullable(),
+  /** Every backup place of every job, and when it last received a good backup. */
+  places: z.array(
+    z.object({
+      jobId: id,
+      destinationId: id,
+      label: z.string(),
+      kind: z.enum(destinationKinds),
+      lastOkAt: z.string().nullable(),
+      /** Got a good backup within the last week: counts as a copy for the 3-2-1 rule. */
+      recent: z.boolean(),
+    }),
+  ),
   jobs: z.array(jobView),
 });
 export type StatusView = z.infer<typeof statusView>;

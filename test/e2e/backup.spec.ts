@@ -104,6 +104,10 @@ test('first-time setup on the demo shop, Back up now with progress, then History
   // The schedule chosen in setup is armed: Home says when the next automatic backup runs.
   await expect(page.getByTestId('next-run')).toContainText('11:00 PM');
   await expect(result.getByTestId('result-place-ok').first()).toContainText('checked');
+  await expect(page.getByTestId('rule-321')).toContainText(
+    '2 recent copies, on one kind of storage.',
+  );
+  await expect(page.getByTestId('rule-321')).toContainText('None is away from the shop yet');
   await snap(page, '08-home-result');
 
   // "Back up now" a second time: the run is incremental and History shows both.
@@ -146,6 +150,7 @@ test('a backup place that vanished is reported, and nothing is lost', async ({ p
   await expect(skipped).toContainText('If it is a USB drive, is it connected?');
   await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
   await expect(page.getByTestId('headline')).toContainText('on 1 of 2 places');
+  await expect(page.getByTestId('places')).toContainText('SHOP-BACKUP');
   await snap(page, '11-home-place-missing');
   // Nothing was written where the stick was: no empty mount point filled on the system disk.
   await expect(fs.stat(path.join(host.dir, 'media'))).rejects.toThrow();

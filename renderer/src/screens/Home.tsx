@@ -104,6 +104,7 @@ export function Home({ go }: { go: (s: Screen) => void }) {
       )}
       {startError && <ErrorNote code={startError.code} message={startError.message} />}
       {finished && !live && <ResultCard run={finished} />}
+      {s.places.length > 0 && <Places status={s} />}
     </Stack>
   );
 }
@@ -142,6 +143,43 @@ function Headline({ status }: { status: StatusView }) {
           )}
         </Stack>
       </Group>
+    </Paper>
+  );
+}
+
+/** Where the copies are, and the 3-2-1 rule in words: copies, kinds of storage, one away. */
+function Places({ status }: { status: StatusView }) {
+  const { t } = useTranslation();
+  const recent = status.places.filter((p) => p.recent);
+  const kinds = new Set(recent.map((p) => p.kind));
+  return (
+    <Paper p="lg" withBorder data-testid="places">
+      <Stack gap="xs">
+        <Title order={4}>{t('home.places.title')}</Title>
+        <Text data-testid="rule-321">
+          {t('home.places.copies', { count: recent.length })}
+          {recent.length > 0 ? t('home.places.kinds', { count: kinds.size }) : ''}{' '}
+          {kinds.has('cloud') ? t('home.places.offsite') : t('home.places.noOffsite')}{' '}
+          {kinds.has('removable') ? t('home.places.offline') : ''}
+        </Text>
+        <List spacing={2}>
+          {status.places.map((p) => (
+            <List.Item key={`${p.jobId}-${p.destinationId}`}>
+              <Text span fw={600}>
+                {p.label}
+              </Text>{' '}
+              <Badge size="xs" variant="light">
+                {t(`setup.places.kind.${p.kind}`)}
+              </Badge>{' '}
+              <Text span c="dimmed">
+                {p.lastOkAt
+                  ? t('home.places.last', { ago: formatAgo(p.lastOkAt) })
+                  : t('home.places.never')}
+              </Text>
+            </List.Item>
+          ))}
+        </List>
+      </Stack>
     </Paper>
   );
 }
