@@ -97,6 +97,14 @@ async function freeBytes(dir: string): Promise<number | null> {
   }
 }
 
+/** The place itself, or its closest parent that exists (a new folder is made on first backup). */
+async function nearestExisting(p: string): Promise<string | null> {
+  for (let at = p; ; at = path.dirname(at)) {
+    if (await fs.stat(at).catch(() => null)) return at;
+    if (path.dirname(at) === at) return null;
+  }
+}
+
 const newId = (): string => crypto.randomBytes(6).toString('hex');
 
 export function createHandlers(core: AppCore): Handlers {
@@ -195,6 +203,24 @@ export function createHandlers(core: AppCore): Handlers {
               freeBytes: d.freeBytes,
             })),
         ],
+      };
+    },
+
+    'setup:check-places': async (req) => {
+      const source = await fs.stat(grants.check(req.source));
+      return {
+        places: await Promise.all(
+          req.places.map(async (p) => {
+            const place = grants.check(p);
+            const existing = await nearestExisting(place);
+            const stat = existing ? await fs.stat(existing) : null;
+            return {
+              path: place,
+              sameDiskAsSource: stat !== null && stat.dev === source.dev,
+              freeBytes: await freeBytes(place),
+            };
+          }),
+        ),
       };
     },
 

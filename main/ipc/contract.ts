@@ -229,6 +229,19 @@ export const CHANNELS = {
       ),
     }),
   },
+  'setup:check-places': {
+    request: z.object({ source: grantedPath, places: z.array(grantedPath).max(16) }).strict(),
+    response: z.object({
+      places: z.array(
+        z.object({
+          path: z.string(),
+          /** On the same disk as the database: no help when that disk dies. */
+          sameDiskAsSource: z.boolean(),
+          freeBytes: z.number().nullable(),
+        }),
+      ),
+    }),
+  },
   'jobs:create': {
     request: z
       .object({

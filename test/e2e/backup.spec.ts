@@ -36,6 +36,10 @@ async function setUpDemoShop(page: Page, host: HostHandle, second: string): Prom
   await host.answerDialog(second);
   await page.getByTestId('add-folder').click();
   await expect(page.getByText(second)).toBeVisible();
+  // Both folders sit on the database's own disk here: the owner is told what that means.
+  await expect(page.getByTestId('same-disk').first()).toContainText(
+    'does not protect against a disk failure',
+  );
   await snap(page, '03-setup-places');
   await page.getByTestId('setup-next').click();
 

@@ -23,7 +23,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconDatabase, IconFolderPlus, IconPrinter, IconSparkles } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Response, Schedule } from '../../../main/ipc/contract.js';
 import { DATA_TYPE_NAMES } from '../../../main/ipc/contract.js';
@@ -77,13 +77,16 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
           )}
         </Stepper.Step>
         <Stepper.Step label={t('setup.steps.places')}>
-          <PlacesStep
-            onBack={() => setStep(1)}
-            onNext={(chosen) => {
-              setPlaces(chosen);
-              setStep(3);
-            }}
-          />
+          {source && (
+            <PlacesStep
+              source={source}
+              onBack={() => setStep(1)}
+              onNext={(chosen) => {
+                setPlaces(chosen);
+                setStep(3);
+              }}
+            />
+          )}
         </Stepper.Step>
         <Stepper.Step label={t('setup.steps.protect')}>
           {source && (
@@ -349,8 +352,17 @@ function TypesStep({
   );
 }
 
-function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[]) => void }) {
+function PlacesStep({
+  source,
+  onBack,
+  onNext,
+}: {
+  source: string;
+  onBack: () => void;
+  onNext: (p: Place[]) => void;
+}) {
   const { t } = useTranslation();
+  const [sameDisk, setSameDisk] = useState<string[]>([]);
   const suggested = useLoad(() => call('setup:suggest-places', {}));
   const [added, setAdded] = useState<Place[]>([]);
   const [picked, setPicked] = useState<string[] | null>(null);
@@ -358,6 +370,22 @@ function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[
   const offered = [...(suggested.data?.places ?? []), ...added];
   // The first suggestion is ticked until the owner changes the choice.
   const chosen = picked ?? (suggested.data?.places ?? []).slice(0, 1).map((p) => p.path);
+  const folders = offered
+    .filter((p) => p.kind === 'folder' && chosen.includes(p.path))
+    .map((p) => p.path)
+    .join('\n');
+  // A folder on the database's own disk does not survive that disk: say so while choosing.
+  useEffect(() => {
+    let live = true;
+    const places = folders ? folders.split('\n') : [];
+    call('setup:check-places', { source, places }).then(
+      (r) => live && setSameDisk(r.places.filter((p) => p.sameDiskAsSource).map((p) => p.path)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [source, folders]);
   const addFolder = async (): Promise<void> => {
     try {
       const r = await call('dialog:pick-folder', {});
@@ -422,6 +450,13 @@ function PlacesStep({ onBack, onNext }: { onBack: () => void; onNext: (p: Place[
       >
         {t('setup.places.addFolder')}
       </Button>
+      {offered
+        .filter((p) => sameDisk.includes(p.path) && chosen.includes(p.path))
+        .map((p) => (
+          <Alert key={p.path} color="yellow" data-testid="same-disk">
+            {t('setup.places.sameDisk', { label: p.label })}
+          </Alert>
+        ))}
       {chosen.length === 1 && <Alert color="blue">{t('setup.places.oneOnly')}</Alert>}
       {(error ?? suggested.error) && (
         <ErrorNote
