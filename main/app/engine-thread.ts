@@ -6,14 +6,12 @@ import type { BackupOptions, BackupProgress, BackupResult } from '../engine/back
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
 import type { TypedTable } from '../engine/inspect.js';
-import type { Credential } from '../engine/repo-config.js';
 import { startWorker } from '../engine/worker-thread.js';
 
 export type EngineJob =
-  | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'> }
+  | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }
   | { op: 'describe'; file: string }
-  | { op: 'demo'; file: string; options: DemoShopOptions }
-  | { op: 'maintain'; destinations: string[]; credential: Credential };
+  | { op: 'demo'; file: string; options: DemoShopOptions };
 
 /** What retention and the quick check did in one place after a backup. */
 export interface Maintenance {
@@ -65,23 +63,21 @@ function runJob(
   });
 }
 
+/** A backup, then (with `maintain`) retention and a quick check in every place it reached. */
 export function backupInWorker(
   options: Omit<BackupOptions, 'onProgress' | 'signal'>,
   onProgress: (p: BackupProgress) => void,
   signal: AbortSignal,
-): Promise<BackupResult> {
-  return runJob({ op: 'backup', options }, onProgress, signal) as Promise<BackupResult>;
+  maintain = false,
+): Promise<{ result: BackupResult; maintenance: Maintenance[] }> {
+  return runJob({ op: 'backup', options, maintain }, onProgress, signal) as Promise<{
+    result: BackupResult;
+    maintenance: Maintenance[];
+  }>;
 }
 
 export function describeInWorker(file: string): Promise<{ tables: TypedTable[]; bytes: number }> {
   return runJob({ op: 'describe', file }) as Promise<{ tables: TypedTable[]; bytes: number }>;
-}
-
-export function maintainInWorker(
-  destinations: string[],
-  credential: Credential,
-): Promise<Maintenance[]> {
-  return runJob({ op: 'maintain', destinations, credential }) as Promise<Maintenance[]>;
 }
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {

@@ -48,12 +48,18 @@ async function maintain(destinations: string[], credential: Credential): Promise
 
 async function run(): Promise<unknown> {
   switch (job.op) {
-    case 'backup':
-      return backup({
+    case 'backup': {
+      const result = await backup({
         ...job.options,
         signal: abort.signal,
         onProgress: (p) => post({ type: 'progress', progress: p }),
       });
+      // In this same thread the passphrase's key is already derived: no second scrypt.
+      post({ type: 'progress', progress: { phase: 'finish', done: 1, total: 2 } });
+      const reached = result.destinations.filter((d) => d.ok).map((d) => d.path);
+      const maintenance = job.maintain ? await maintain(reached, job.options.credential) : [];
+      return { result, maintenance };
+    }
     case 'describe': {
       const tables = await describeDatabase(job.file);
       const { size } = await fs.stat(job.file);
@@ -61,8 +67,6 @@ async function run(): Promise<unknown> {
     }
     case 'demo':
       return createDemoShop(job.file, job.options);
-    case 'maintain':
-      return maintain(job.destinations, job.credential);
   }
 }
 

@@ -4,8 +4,10 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
+import { detectCloudFolders } from '../engine/cloud-folders.js';
 import { driveOf, type ListDrives } from '../engine/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { listSnapshots } from '../engine/inspect.js';
@@ -193,6 +195,19 @@ export function createHandlers(core: AppCore): Handlers {
             path: grants.grant(folder),
             freeBytes: await freeBytes(folder),
           },
+          // Sync folders of the cloud clients installed here; backups go in a folder of their own.
+          ...(
+            await detectCloudFolders({
+              platform: process.platform,
+              home: os.homedir(),
+              env: process.env,
+            }).catch(() => [])
+          ).map((c) => ({
+            kind: 'cloud' as const,
+            label: c.name,
+            path: grants.grant(path.join(c.path, BACKUP_FOLDER_NAME)),
+            freeBytes: null,
+          })),
           // USB sticks and other removable drives, found again later by the backups' own id.
           ...drives
             .filter((d) => d.removable)

@@ -11,7 +11,7 @@ import { TillvaultError, toTillvaultError } from '../engine/errors.js';
 import type { Trigger } from '../engine/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
-import { backupInWorker, maintainInWorker } from './engine-thread.js';
+import { backupInWorker } from './engine-thread.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
 import type { SecretStore } from './secrets.js';
@@ -153,7 +153,7 @@ export class Runner {
           missing[0]?.message ?? 'None of the backup places is available.',
         );
       }
-      const result = await backupInWorker(
+      const { result, maintenance } = await backupInWorker(
         {
           source: job.source,
           destinations: reachable.destinations.map((d) => d.path),
@@ -165,28 +165,18 @@ export class Runner {
         },
         onProgress,
         run.abort.signal,
+        // Retention and a quick check after every run; a damaged place turns Home red.
+        true,
       );
-      record = recordOf(job, reachable, missing, run.progress.runId, startedAt, result);
-      // Retention and a quick check in every place that got this backup (the issue's "after
-      // each run"); a damaged place turns Home red.
-      const reached = record.destinations.filter((d) => d.ok);
-      if (reached.length > 0) {
-        const paths = reachable.destinations.filter((d) =>
-          reached.some((r) => r.destinationId === d.id),
-        );
-        const done = await maintainInWorker(
-          paths.map((d) => d.path),
-          { kind: 'passphrase', value: passphrase },
-        );
-        record = {
-          ...record,
-          destinations: record.destinations.map((d) => {
-            const place = paths.find((p) => p.id === d.destinationId);
-            const m = place && done.find((x) => samePath(x.path, place.path));
-            return m ? { ...d, removed: m.removed, verified: m.verified } : d;
-          }),
-        };
-      }
+      const base = recordOf(job, reachable, missing, run.progress.runId, startedAt, result);
+      record = {
+        ...base,
+        destinations: base.destinations.map((d) => {
+          const place = reachable.destinations.find((p) => p.id === d.destinationId);
+          const m = place && maintenance.find((x) => samePath(x.path, place.path));
+          return m ? { ...d, removed: m.removed, verified: m.verified } : d;
+        }),
+      };
     } catch (err) {
       const e = toTillvaultError(err, job.source);
       record = {

@@ -103,7 +103,7 @@ export function Home({ go }: { go: (s: Screen) => void }) {
         </Button>
       )}
       {startError && <ErrorNote code={startError.code} message={startError.message} />}
-      {finished && !live && <ResultCard run={finished} />}
+      {finished && !live && <ResultCard run={finished} places={s.places} />}
       {s.places.length > 0 && <Places status={s} />}
     </Stack>
   );
@@ -236,7 +236,8 @@ function RunCard({ run }: { run: RunProgress }) {
   );
 }
 
-function ResultCard({ run }: { run: RunRecord }) {
+function ResultCard({ run, places }: { run: RunRecord; places: StatusView['places'] }) {
+  const kindOf = (id: string) => places.find((p) => p.destinationId === id)?.kind;
   const { t } = useTranslation();
   const color =
     run.outcome === 'ok'
@@ -279,7 +280,9 @@ function ResultCard({ run }: { run: RunRecord }) {
               </Text>
               {': '}
               {d.ok
-                ? t('result.placeOk', { added: formatBytes(d.newBytes) })
+                ? kindOf(d.destinationId) === 'cloud'
+                  ? t('result.placeHanded', { name: d.label, added: formatBytes(d.newBytes) })
+                  : t('result.placeOk', { added: formatBytes(d.newBytes) })
                 : `${t('result.placeSkipped')} ${errorText(t, d.code ?? 'INTERNAL')}`}
               {d.verified === true && ` · ${t('result.checked')}`}
               {d.removed > 0 && ` · ${t('result.removed', { count: d.removed })}`}
