@@ -22,7 +22,7 @@ import Store from 'electron-store';
 import { createAppCore } from './app/core.js';
 import { ensureDemoJob } from './app/demo-job.js';
 import { resolveLanguage } from './app/handlers.js';
-import { runNotification, trayLabels } from './app/messages.js';
+import { runNotification, staleNotification, trayLabels } from './app/messages.js';
 import type { Platform } from './app/platform.js';
 import { CHANNELS, type Channel, type EventName, type EventPayload } from './ipc/contract.js';
 import { dispatch } from './ipc/dispatch.js';
@@ -78,6 +78,11 @@ const platform: Platform = {
     const text = runNotification(language(), job, run);
     if (text) new Notification({ title: text.title, body: text.body }).show();
   },
+  notifyStale(job, lastSuccessAt) {
+    if (!core.settings.read().notifications || !Notification.isSupported()) return;
+    const text = staleNotification(language(), job, lastSuccessAt);
+    new Notification({ title: text.title, body: text.body }).show();
+  },
   setStartAtLogin(on) {
     app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
   },
@@ -91,7 +96,7 @@ function send<E extends EventName>(event: E, payload: EventPayload<E>): void {
   if (event === 'status:changed') refreshTray();
 }
 
-const { core, handlers } = createAppCore({
+const { core, handlers, checkAlerts } = createAppCore({
   files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
   protector: {
     available: () => safeStorage.isEncryptionAvailable(),
@@ -221,4 +226,7 @@ void app.whenReady().then(async () => {
   refreshTray();
   if (!process.argv.includes('--hidden')) showWindow();
   await core.scheduler.start();
+  // Say so when a plan has fallen behind its schedule, whatever the reason.
+  checkAlerts();
+  setInterval(() => checkAlerts(), 30 * 60_000).unref();
 });

@@ -3,6 +3,7 @@
  * protection, the desktop around it): settings, run state, secrets, path grants, the runner and
  * the handlers of every channel.
  */
+import { staleAlerts, type StaleAlert } from './alerts.js';
 import { createHandlers, type AppCore, type Handlers } from './handlers.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
@@ -23,7 +24,14 @@ export interface CoreParts {
   readonly drives?: ListDrives;
 }
 
-export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Handlers } {
+export interface AppCoreHandle {
+  core: AppCore;
+  handlers: Handlers;
+  /** Shows each new "no backup for too long" alert once; front ends call it now and then. */
+  checkAlerts(now?: Date): StaleAlert[];
+}
+
+export function createAppCore(parts: CoreParts): AppCoreHandle {
   const settings = new SettingsStore(parts.files.settings);
   const state = new RunState(parts.files.state);
   const secrets = new ProtectedSecretStore(parts.files.secrets, parts.protector);
@@ -64,5 +72,17 @@ export function createAppCore(parts: CoreParts): { core: AppCore; handlers: Hand
     scheduler,
     drives,
   };
-  return { core, handlers: createHandlers(core) };
+  const alerted = new Set<string>();
+  const checkAlerts = (now = new Date()): StaleAlert[] => {
+    const jobs = settings.read().jobs;
+    const states = new Map(jobs.map((j) => [j.id, state.get(j.id)]));
+    const fresh = staleAlerts(jobs, states, now).filter((a) => !alerted.has(a.key));
+    for (const a of fresh) {
+      alerted.add(a.key);
+      const job = jobs.find((j) => j.id === a.jobId);
+      if (job) parts.platform.notifyStale(job, a.lastSuccessAt);
+    }
+    return fresh;
+  };
+  return { core, handlers: createHandlers(core), checkAlerts };
 }

@@ -87,6 +87,24 @@ export function runNotification(
   }
 }
 
+/** "No backup for 3 days" (or "never backed up") for a plan whose schedule has fallen behind. */
+export function staleNotification(
+  lang: Language,
+  job: Job,
+  lastSuccessAt: string | null,
+  now = new Date(),
+): { title: string; body: string } {
+  const t = tr(lang);
+  if (!lastSuccessAt) {
+    return { title: t('notify.neverTitle'), body: t('notify.staleBody', { job: job.name }) };
+  }
+  const days = Math.max(1, Math.floor((now.getTime() - Date.parse(lastSuccessAt)) / 86_400_000));
+  return {
+    title: t('notify.staleTitle', { count: days }),
+    body: t('notify.staleBody', { job: job.name }),
+  };
+}
+
 export function trayLabels(
   lang: Language,
   status: StatusView,

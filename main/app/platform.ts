@@ -14,6 +14,8 @@ export interface Platform {
   /** Keeps the computer awake until the returned function is called. */
   keepAwake(): () => void;
   notifyRun(job: Job, run: RunRecord): void;
+  /** "No backup for 2 days": the plan's last good backup is older than its schedule allows. */
+  notifyStale(job: Job, lastSuccessAt: string | null): void;
   setStartAtLogin(on: boolean): void;
   /** The OS's preferred languages, most preferred first (BCP 47). */
   preferredLanguages(): string[];

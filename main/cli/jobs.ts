@@ -37,6 +37,7 @@ export function openJobs(configDir: string, onProgress?: (fraction: number) => v
     pickFolder: async () => null,
     keepAwake: () => () => undefined,
     notifyRun: () => undefined,
+    notifyStale: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => [Intl.DateTimeFormat().resolvedOptions().locale],
     dataDir: configDir,

@@ -34,6 +34,7 @@ function app(drives: () => Drive[]) {
     pickFolder: async () => null,
     keepAwake: () => () => undefined,
     notifyRun: () => undefined,
+    notifyStale: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => ['en'],
     dataDir: path.join(dir, 'data'),

@@ -40,6 +40,7 @@ function harness(places: string[]) {
       return () => void (awake -= 1);
     },
     notifyRun: (_job, run) => void notified.push(run),
+    notifyStale: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => ['en'],
     dataDir: dir,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import { createAppCore } from '../../main/app/core.js';
 import { ensureDemoJob } from '../../main/app/demo-job.js';
-import { runNotification } from '../../main/app/messages.js';
+import { runNotification, staleNotification } from '../../main/app/messages.js';
 import { resolveLanguage } from '../../main/app/handlers.js';
 import type { Platform } from '../../main/app/platform.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
@@ -99,6 +99,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
       const text = runNotification(lang, job, run);
       if (text && core.settings.read().notifications) notifications.push(text);
+    },
+    notifyStale: (job, lastSuccessAt) => {
+      const chosen = core.settings.read().language;
+      const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
+      notifications.push(staleNotification(lang, job, lastSuccessAt));
     },
     setStartAtLogin: () => undefined,
     preferredLanguages: () => languages,

@@ -1,0 +1,29 @@
+/**
+ * Alerts that no run reports by itself: a plan whose last good backup is older than its
+ * schedule allows (the computer was off, the app was closed, every run failed). Pure: the
+ * front end asks now and then and shows each alert once per episode.
+ */
+import type { JobState } from './run-state.js';
+import type { Job } from './settings.js';
+import { staleAfter } from './status.js';
+
+export interface StaleAlert {
+  /** Same key for the same episode: a new good backup starts a new one. */
+  readonly key: string;
+  readonly jobId: string;
+  readonly lastSuccessAt: string | null;
+}
+
+export function staleAlerts(
+  jobs: readonly Job[],
+  states: ReadonlyMap<string, JobState>,
+  now: Date,
+): StaleAlert[] {
+  return jobs.flatMap((job) => {
+    if (job.schedule.preset === 'manual') return [];
+    const last = states.get(job.id)?.lastSuccessAt ?? null;
+    const since = Date.parse(last ?? job.createdAt);
+    if (now.getTime() - since <= staleAfter(job).warn) return [];
+    return [{ key: `stale:${job.id}:${last ?? 'never'}`, jobId: job.id, lastSuccessAt: last }];
+  });
+}

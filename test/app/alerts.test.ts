@@ -1,0 +1,57 @@
+/** "No backup for too long" with a fixed clock: once per episode, never for manual plans. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { staleAlerts } from '../../main/app/alerts.js';
+import { staleNotification } from '../../main/app/messages.js';
+import type { JobState } from '../../main/app/run-state.js';
+import type { Job } from '../../main/app/settings.js';
+
+const now = new Date('2026-11-23T12:00:00Z');
+const hoursAgo = (h: number): string => new Date(now.getTime() - h * 3600_000).toISOString();
+
+const job = (id: string, preset: 'nightly' | 'manual', createdHoursAgo = 1000): Job => ({
+  id,
+  name: `Plan ${id}`,
+  source: '/pos/shop.db',
+  types: ['members'],
+  typeOverrides: {},
+  destinations: [],
+  schedule: preset === 'manual' ? { preset } : { preset, time: '23:00' },
+  createdAt: hoursAgo(createdHoursAgo),
+});
+
+const state = (lastSuccessHoursAgo: number | null): JobState => ({
+  lastRun: null,
+  lastSuccessAt: lastSuccessHoursAgo === null ? null : hoursAgo(lastSuccessHoursAgo),
+  placesOkAt: {},
+  lastDueAt: null,
+});
+
+test('a nightly plan 31 hours behind is alerted; 29 hours is fine; manual never', () => {
+  const alerts = staleAlerts(
+    [job('late', 'nightly'), job('fine', 'nightly'), job('hand', 'manual')],
+    new Map([
+      ['late', state(31)],
+      ['fine', state(29)],
+      ['hand', state(5000)],
+    ]),
+    now,
+  );
+  assert.deepEqual(
+    alerts.map((a) => a.key),
+    [`stale:late:${hoursAgo(31)}`],
+  );
+});
+
+test('a plan that never succeeded is alerted once it is older than its interval', () => {
+  assert.deepEqual(staleAlerts([job('new', 'nightly', 2)], new Map(), now), []);
+  const [alert] = staleAlerts([job('old', 'nightly', 40)], new Map(), now);
+  assert.equal(alert?.key, 'stale:old:never');
+});
+
+test('the notification counts days in the owner language', () => {
+  const j = job('late', 'nightly');
+  assert.equal(staleNotification('en', j, hoursAgo(75), now).title, 'No backup for 3 days');
+  assert.equal(staleNotification('en', j, null, now).title, 'No backup has been made yet');
+  assert.notEqual(staleNotification('sv', j, hoursAgo(75), now).title, 'No backup for 3 days');
+});
