@@ -22,7 +22,12 @@ import Store from 'electron-store';
 import { createAppCore } from './app/core.js';
 import { ensureDemoJob } from './app/demo-job.js';
 import { resolveLanguage } from './app/handlers.js';
-import { runNotification, staleNotification, trayLabels } from './app/messages.js';
+import {
+  checkNotification,
+  runNotification,
+  staleNotification,
+  trayLabels,
+} from './app/messages.js';
 import type { Platform } from './app/platform.js';
 import { CHANNELS, type Channel, type EventName, type EventPayload } from './ipc/contract.js';
 import { dispatch } from './ipc/dispatch.js';
@@ -81,6 +86,11 @@ const platform: Platform = {
   notifyStale(job, lastSuccessAt) {
     if (!core.settings.read().notifications || !Notification.isSupported()) return;
     const text = staleNotification(language(), job, lastSuccessAt);
+    new Notification({ title: text.title, body: text.body }).show();
+  },
+  notifyCheck(job, check) {
+    if (!core.settings.read().notifications || !Notification.isSupported()) return;
+    const text = checkNotification(language(), job, check);
     new Notification({ title: text.title, body: text.body }).show();
   },
   setStartAtLogin(on) {

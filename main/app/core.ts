@@ -4,6 +4,7 @@
  * the handlers of every channel.
  */
 import { staleAlerts, type StaleAlert } from './alerts.js';
+import { WEEKLY_CHECK, checkIdOf, runCheck } from './checks.js';
 import { createHandlers, type AppCore, type Handlers } from './handlers.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
@@ -51,9 +52,24 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     drives,
   });
   const scheduler = new Scheduler({
-    jobs: () => settings.read().jobs,
+    // Each plan: its backups on its own schedule, and a weekly full check with a restore drill.
+    jobs: () =>
+      settings
+        .read()
+        .jobs.flatMap((j) => [
+          j,
+          { id: checkIdOf(j.id), schedule: WEEKLY_CHECK, createdAt: j.createdAt },
+        ]),
     memory: state,
-    run: async (jobId) => {
+    run: async (id) => {
+      const checked = settings.read().jobs.find((j) => checkIdOf(j.id) === id);
+      if (checked) {
+        const record = await runCheck(checked, { runner, secrets, state });
+        if (record?.places.some((p) => p.ok === false)) parts.platform.notifyCheck(checked, record);
+        parts.events.emit('status:changed', {});
+        return;
+      }
+      const jobId = id;
       const job = settings.read().jobs.find((j) => j.id === jobId);
       if (!job) return;
       // A backup started by hand at that moment already covers this time.

@@ -6,12 +6,23 @@ import type { BackupOptions, BackupProgress, BackupResult } from '../engine/back
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
 import type { TypedTable } from '../engine/inspect.js';
+import type { Credential } from '../engine/repo-config.js';
 import { startWorker } from '../engine/worker-thread.js';
 
 export type EngineJob =
   | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }
   | { op: 'describe'; file: string }
-  | { op: 'demo'; file: string; options: DemoShopOptions };
+  | { op: 'demo'; file: string; options: DemoShopOptions }
+  | { op: 'check'; destinations: string[]; credential: Credential };
+
+/** The weekly check of one place: every byte read and decrypted, then a restore drill. */
+export interface PlaceCheck {
+  path: string;
+  ok: boolean | null;
+  damagedSnapshots: string[];
+  restoreMs: number | null;
+  error: { code: string; message: string } | null;
+}
 
 /** What retention and the quick check did in one place after a backup. */
 export interface Maintenance {
@@ -78,6 +89,13 @@ export function backupInWorker(
 
 export function describeInWorker(file: string): Promise<{ tables: TypedTable[]; bytes: number }> {
   return runJob({ op: 'describe', file }) as Promise<{ tables: TypedTable[]; bytes: number }>;
+}
+
+export function checkInWorker(
+  destinations: string[],
+  credential: Credential,
+): Promise<PlaceCheck[]> {
+  return runJob({ op: 'check', destinations, credential }) as Promise<PlaceCheck[]>;
 }
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {

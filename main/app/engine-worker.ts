@@ -12,7 +12,7 @@ import { prune } from '../engine/prune.js';
 import type { Credential } from '../engine/repo-config.js';
 import { DEFAULT_POLICY } from '../engine/retention.js';
 import { verify } from '../engine/verify.js';
-import type { EngineJob, Maintenance, WorkerMessage } from './engine-thread.js';
+import type { EngineJob, Maintenance, PlaceCheck, WorkerMessage } from './engine-thread.js';
 
 const job = workerData as EngineJob;
 const port = parentPort!;
@@ -46,6 +46,33 @@ async function maintain(destinations: string[], credential: Credential): Promise
   return out;
 }
 
+/** Full read of every pack and a restore drill of the newest backup, place by place. */
+async function check(destinations: string[], credential: Credential): Promise<PlaceCheck[]> {
+  const out: PlaceCheck[] = [];
+  for (const dest of destinations) {
+    try {
+      const r = await verify(dest, credential, { level: 'drill' });
+      out.push({
+        path: dest,
+        ok: r.ok,
+        damagedSnapshots: r.damagedSnapshots,
+        restoreMs: r.drill?.restoreMs ?? null,
+        error: null,
+      });
+    } catch (err) {
+      const e = toTillvaultError(err, dest);
+      out.push({
+        path: dest,
+        ok: e.code === 'DAMAGED' ? false : null,
+        damagedSnapshots: [],
+        restoreMs: null,
+        error: { code: e.code, message: e.message },
+      });
+    }
+  }
+  return out;
+}
+
 async function run(): Promise<unknown> {
   switch (job.op) {
     case 'backup': {
@@ -67,6 +94,8 @@ async function run(): Promise<unknown> {
     }
     case 'demo':
       return createDemoShop(job.file, job.options);
+    case 'check':
+      return check(job.destinations, job.credential);
   }
 }
 

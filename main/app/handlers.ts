@@ -123,7 +123,8 @@ export function createHandlers(core: AppCore): Handlers {
     'status:get': async () => {
       const jobs = settings.read().jobs;
       const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
-      const next = core.scheduler.upcoming(1)[0]?.at ?? null;
+      const next =
+        core.scheduler.upcoming(20).find((u) => jobs.some((j) => j.id === u.jobId))?.at ?? null;
       return computeStatus(jobs, states, core.runner.current(), new Date(), next);
     },
 
@@ -291,7 +292,7 @@ export function createHandlers(core: AppCore): Handlers {
       };
       core.secrets.set(job.id, req.passphrase);
       settings.update((s) => ({ ...s, jobs: [...s.jobs, job] }));
-      void core.scheduler.start();
+      void core.scheduler.reload();
       core.events.emit('status:changed', {});
       const labelOf = new Map(destinations.map((d) => [path.resolve(d.path), d.label]));
       return {
@@ -327,7 +328,7 @@ export function createHandlers(core: AppCore): Handlers {
               },
         ),
       }));
-      void core.scheduler.start();
+      void core.scheduler.reload();
       core.events.emit('status:changed', {});
       return jobView(next.jobs.find((j) => j.id === req.jobId)!);
     },
@@ -345,7 +346,7 @@ export function createHandlers(core: AppCore): Handlers {
       // The backups themselves stay where they are: removing a job never deletes data.
       core.secrets.delete(req.jobId);
       core.state.forget(req.jobId);
-      void core.scheduler.start();
+      void core.scheduler.reload();
       core.events.emit('status:changed', {});
       return { removed };
     },

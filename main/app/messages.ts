@@ -9,6 +9,7 @@ import en from '../../locales/en.json' with { type: 'json' };
 import nb from '../../locales/nb.json' with { type: 'json' };
 import sv from '../../locales/sv.json' with { type: 'json' };
 import zh from '../../locales/zh.json' with { type: 'json' };
+import type { CheckRecord } from './run-state.js';
 import type { Job } from './settings.js';
 
 const i18n = i18next.createInstance();
@@ -102,6 +103,23 @@ export function staleNotification(
   return {
     title: t('notify.staleTitle', { count: days }),
     body: t('notify.staleBody', { job: job.name }),
+  };
+}
+
+/** The weekly check found damage: which places, and what to do. */
+export function checkNotification(
+  lang: Language,
+  job: Job,
+  check: CheckRecord,
+): { title: string; body: string } {
+  const t = tr(lang);
+  const damaged = check.places.filter((p) => p.ok === false).map((p) => p.label);
+  return {
+    title: t('notify.damagedTitle'),
+    body: t('notify.damagedBody', {
+      job: job.name,
+      places: new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(damaged),
+    }),
   };
 }
 

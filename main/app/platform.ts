@@ -4,6 +4,7 @@
  * provides a scripted one. Nothing here imports Electron.
  */
 import type { EventName, EventPayload, RunRecord } from '../ipc/contract.js';
+import type { CheckRecord } from './run-state.js';
 import type { Job } from './settings.js';
 
 export interface Platform {
@@ -16,6 +17,8 @@ export interface Platform {
   notifyRun(job: Job, run: RunRecord): void;
   /** "No backup for 2 days": the plan's last good backup is older than its schedule allows. */
   notifyStale(job: Job, lastSuccessAt: string | null): void;
+  /** The weekly check found damage in a place. */
+  notifyCheck(job: Job, check: CheckRecord): void;
   setStartAtLogin(on: boolean): void;
   /** The OS's preferred languages, most preferred first (BCP 47). */
   preferredLanguages(): string[];
@@ -27,4 +30,24 @@ export interface Platform {
 
 export interface AppEvents {
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+/** A desktop with nobody at it (the CLI, tests): dialogs answer "cancel", notifications go nowhere. */
+export function headlessPlatform(
+  dataDir: string,
+  documentsDir: string,
+  languages: string[] = ['en'],
+): Platform {
+  return {
+    pickDatabase: async () => null,
+    pickFolder: async () => null,
+    keepAwake: () => () => undefined,
+    notifyRun: () => undefined,
+    notifyStale: () => undefined,
+    notifyCheck: () => undefined,
+    setStartAtLogin: () => undefined,
+    preferredLanguages: () => languages,
+    dataDir,
+    documentsDir,
+  };
 }

@@ -6,6 +6,20 @@ import { z } from 'zod';
 import { runRecordSchema, type RunRecord } from '../ipc/contract.js';
 import type { DocumentFile } from './settings.js';
 
+const checkRecordSchema = z.object({
+  at: z.string(),
+  places: z.array(
+    z.object({
+      destinationId: z.string(),
+      label: z.string(),
+      ok: z.boolean().nullable(),
+      restoreMs: z.number().nullable(),
+      code: z.string().nullable(),
+    }),
+  ),
+});
+export type CheckRecord = z.infer<typeof checkRecordSchema>;
+
 const jobStateSchema = z.object({
   lastRun: runRecordSchema.nullable(),
   lastSuccessAt: z.string().nullable(),
@@ -13,10 +27,18 @@ const jobStateSchema = z.object({
   placesOkAt: z.record(z.string(), z.string()),
   /** The last scheduled time handled (run, queued or caught up), so no time runs twice. */
   lastDueAt: z.string().nullable().default(null),
+  /** The last weekly check (full read and restore drill) of every place. */
+  lastCheck: checkRecordSchema.nullable().default(null),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
-const EMPTY: JobState = { lastRun: null, lastSuccessAt: null, placesOkAt: {}, lastDueAt: null };
+const EMPTY: JobState = {
+  lastRun: null,
+  lastSuccessAt: null,
+  placesOkAt: {},
+  lastDueAt: null,
+  lastCheck: null,
+};
 
 export class RunState {
   constructor(private readonly file: DocumentFile) {}
@@ -39,6 +61,10 @@ export class RunState {
     };
     this.file.store = { ...this.file.store, [run.jobId]: next };
     return next;
+  }
+
+  recordCheck(jobId: string, check: CheckRecord): void {
+    this.file.store = { ...this.file.store, [jobId]: { ...this.get(jobId), lastCheck: check } };
   }
 
   markDue(jobId: string, at: Date): void {

@@ -100,9 +100,7 @@ export class Runner {
    * the drives connected now; when no drive holds it, it is skipped and nothing is written to
    * its old path (which may be an empty mount point on the system disk).
    */
-  private async resolvePlaces(
-    job: Job,
-  ): Promise<{ reachable: Job; missing: DestinationOutcome[] }> {
+  async resolvePlaces(job: Job): Promise<{ reachable: Job; missing: DestinationOutcome[] }> {
     const removable = job.destinations.filter((d) => d.kind === 'removable' && d.repositoryId);
     const drives = removable.length > 0 ? await (this.deps.drives ?? listSystemDrives)() : [];
     const missing: DestinationOutcome[] = [];

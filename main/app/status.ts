@@ -48,6 +48,7 @@ export function computeStatus(
       lastSuccessAt: null,
       placesOkAt: {},
       lastDueAt: null,
+      lastCheck: null,
     };
     let jobLevel: StatusView['level'] = 'ok';
     const limits = staleAfter(job);
@@ -56,7 +57,9 @@ export function computeStatus(
     else if (age > limits.bad) jobLevel = 'bad';
     else if (age > limits.warn) jobLevel = 'warn';
     const outcome = state.lastRun?.outcome;
-    const damaged = state.lastRun?.destinations.some((d) => d.verified === false);
+    const damaged =
+      state.lastRun?.destinations.some((d) => d.verified === false) ||
+      state.lastCheck?.places.some((p) => p.ok === false);
     if (outcome === 'failed' || damaged) jobLevel = 'bad';
     else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
     if (RANK[jobLevel] > RANK[level]) level = jobLevel;
@@ -79,6 +82,17 @@ export function computeStatus(
     placesTotal: newest ? newest.job.destinations.length : 0,
     running,
     nextRunAt: nextRunAt?.toISOString() ?? null,
+    checks: jobs.flatMap((j) => {
+      const c = states.get(j.id)?.lastCheck;
+      if (!c) return [];
+      const ok = c.places.some((p) => p.ok === false)
+        ? false
+        : c.places.every((p) => p.ok === true)
+          ? true
+          : null;
+      const times = c.places.flatMap((p) => (p.restoreMs === null ? [] : [p.restoreMs]));
+      return [{ jobId: j.id, at: c.at, ok, restoreMs: times.length ? Math.max(...times) : null }];
+    }),
     places: jobs.flatMap((j) =>
       j.destinations.map((d) => ({
         jobId: j.id,

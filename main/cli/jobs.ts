@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Conf from 'conf';
 import { createAppCore } from '../app/core.js';
-import type { Platform } from '../app/platform.js';
+import { headlessPlatform } from '../app/platform.js';
 import type { Job } from '../app/settings.js';
 import { TillvaultError } from '../engine/errors.js';
 import type { Credential } from '../engine/repo-config.js';
@@ -32,17 +32,9 @@ export function openJobs(configDir: string, onProgress?: (fraction: number) => v
       cwd: configDir,
       configName: name,
     });
-  const platform: Platform = {
-    pickDatabase: async () => null,
-    pickFolder: async () => null,
-    keepAwake: () => () => undefined,
-    notifyRun: () => undefined,
-    notifyStale: () => undefined,
-    setStartAtLogin: () => undefined,
-    preferredLanguages: () => [Intl.DateTimeFormat().resolvedOptions().locale],
-    dataDir: configDir,
-    documentsDir: path.join(os.homedir(), 'Documents'),
-  };
+  const platform = headlessPlatform(configDir, path.join(os.homedir(), 'Documents'), [
+    Intl.DateTimeFormat().resolvedOptions().locale,
+  ]);
   const { core } = createAppCore({
     files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
     // The CLI never stores a passphrase: it comes from the environment or a file each time.

@@ -50,6 +50,7 @@ export class Scheduler {
   private armed: { cancel(): void }[] = [];
   private readonly running = new Map<string, Promise<void>>();
   private readonly queued = new Set<string>();
+  private started = false;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -60,6 +61,7 @@ export class Scheduler {
   /** Arms every job's timer and runs what was missed. Call again after the jobs change. */
   start(): Promise<void> {
     this.stop();
+    this.started = true;
     const timers = this.opts.timers ?? nodeScheduleTimers;
     for (const job of this.opts.jobs()) {
       const cron = cronOf(job.schedule);
@@ -72,6 +74,11 @@ export class Scheduler {
   stop(): void {
     for (const a of this.armed) a.cancel();
     this.armed = [];
+  }
+
+  /** After the plans changed: re-arm, if the front end started the scheduler at all. */
+  reload(): Promise<void> {
+    return this.started ? this.start() : Promise.resolve();
   }
 
   /** At start and on wake: one run for each job whose time passed while nothing ran it. */

@@ -116,6 +116,15 @@ const statusView = z.object({
   running: runProgress.nullable(),
   /** The next scheduled backup of any job; null when every job runs by hand only. */
   nextRunAt: z.string().nullable(),
+  /** The last weekly full check and restore drill of each job: ok, and the restore time. */
+  checks: z.array(
+    z.object({
+      jobId: id,
+      at: z.string(),
+      ok: z.boolean().nullable(),
+      restoreMs: z.number().nullable(),
+    }),
+  ),
   /** Every backup place of every job, and when it last received a good backup. */
   places: z.array(
     z.object({

@@ -25,6 +25,7 @@ const state = (lastSuccessHoursAgo: number | null): JobState => ({
   lastSuccessAt: lastSuccessHoursAgo === null ? null : hoursAgo(lastSuccessHoursAgo),
   placesOkAt: {},
   lastDueAt: null,
+  lastCheck: null,
 });
 
 test('a nightly plan 31 hours behind is alerted; 29 hours is fine; manual never', () => {

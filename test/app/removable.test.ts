@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
-import type { Platform } from '../../main/app/platform.js';
+import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import type { Drive } from '../../main/engine/drives.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
@@ -29,17 +29,7 @@ function stick(mount: string, label = 'SHOP-BACKUP'): Drive {
 }
 
 function app(drives: () => Drive[]) {
-  const platform: Platform = {
-    pickDatabase: async () => null,
-    pickFolder: async () => null,
-    keepAwake: () => () => undefined,
-    notifyRun: () => undefined,
-    notifyStale: () => undefined,
-    setStartAtLogin: () => undefined,
-    preferredLanguages: () => ['en'],
-    dataDir: path.join(dir, 'data'),
-    documentsDir: path.join(dir, 'Documents'),
-  };
+  const platform = headlessPlatform(path.join(dir, 'data'), path.join(dir, 'Documents'));
   return createAppCore({
     files: { settings: { store: {} }, state: { store: {} }, secrets: { store: {} } },
     protector: null,

@@ -41,6 +41,7 @@ function harness(places: string[]) {
     },
     notifyRun: (_job, run) => void notified.push(run),
     notifyStale: () => undefined,
+    notifyCheck: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => ['en'],
     dataDir: dir,

@@ -56,6 +56,7 @@ function state(r: RunRecord | null, lastSuccessHoursAgo: number | null): JobStat
     lastSuccessAt: lastSuccessHoursAgo === null ? null : hoursAgo(lastSuccessHoursAgo),
     placesOkAt: {},
     lastDueAt: null,
+    lastCheck: null,
   };
 }
 

@@ -115,3 +115,15 @@ test('the timer firing runs the job; next runs are listed soonest first', async 
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(h.runs, ['shop']);
 });
+
+test('plans changing before the front end started the scheduler arm no timers', async () => {
+  const h = harness([nightly], '2026-11-23T07:00:00Z');
+  await h.scheduler.reload();
+  assert.equal(h.armed.length, 0);
+  await h.scheduler.start();
+  await h.scheduler.reload();
+  assert.deepEqual(
+    h.armed.map((a) => a.cancelled),
+    [true, false],
+  );
+});

@@ -11,7 +11,7 @@ import path from 'node:path';
 import Conf from 'conf';
 import { createAppCore } from '../../main/app/core.js';
 import { ensureDemoJob } from '../../main/app/demo-job.js';
-import { runNotification, staleNotification } from '../../main/app/messages.js';
+import { checkNotification, runNotification, staleNotification } from '../../main/app/messages.js';
 import { resolveLanguage } from '../../main/app/handlers.js';
 import type { Platform } from '../../main/app/platform.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
@@ -104,6 +104,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       const chosen = core.settings.read().language;
       const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
       notifications.push(staleNotification(lang, job, lastSuccessAt));
+    },
+    notifyCheck: (job, check) => {
+      const chosen = core.settings.read().language;
+      const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
+      notifications.push(checkNotification(lang, job, check));
     },
     setStartAtLogin: () => undefined,
     preferredLanguages: () => languages,

@@ -136,6 +136,18 @@ function Headline({ status }: { status: StatusView }) {
               {t('home.nextRun', { when: formatDateTime(status.nextRunAt) })}
             </Text>
           )}
+          {status.checks.map((c) => (
+            <Text key={c.jobId} c={c.ok === false ? 'red' : 'dimmed'} data-testid="last-check">
+              {c.ok === false
+                ? t('home.check.damaged', { ago: formatAgo(c.at) })
+                : c.ok && c.restoreMs !== null
+                  ? t('home.check.ok', {
+                      ago: formatAgo(c.at),
+                      time: formatDuration(Math.max(1, Math.round(c.restoreMs / 1000))),
+                    })
+                  : t('home.check.unknown', { ago: formatAgo(c.at) })}
+            </Text>
+          ))}
           {status.lastRun && status.lastRun.outcome !== 'ok' && (
             <Text c={color === 'teal' ? undefined : color}>
               {t(`home.lastRunOutcome.${status.lastRun.outcome}`)}
