@@ -21,13 +21,7 @@ import {
 import Store from 'electron-store';
 import { createAppCore } from './app/core.js';
 import { ensureDemoJob } from './app/demo-job.js';
-import { resolveLanguage } from './app/handlers.js';
-import {
-  checkNotification,
-  runNotification,
-  staleNotification,
-  trayLabels,
-} from './app/messages.js';
+import { resolveLanguage, trayLabels } from './app/messages.js';
 import type { Platform } from './app/platform.js';
 import { CHANNELS, type Channel, type EventName, type EventPayload } from './ipc/contract.js';
 import { dispatch } from './ipc/dispatch.js';
@@ -78,20 +72,8 @@ const platform: Platform = {
     const id = powerSaveBlocker.start('prevent-app-suspension');
     return () => powerSaveBlocker.stop(id);
   },
-  notifyRun(job, run) {
-    if (!core.settings.read().notifications || !Notification.isSupported()) return;
-    const text = runNotification(language(), job, run);
-    if (text) new Notification({ title: text.title, body: text.body }).show();
-  },
-  notifyStale(job, lastSuccessAt) {
-    if (!core.settings.read().notifications || !Notification.isSupported()) return;
-    const text = staleNotification(language(), job, lastSuccessAt);
-    new Notification({ title: text.title, body: text.body }).show();
-  },
-  notifyCheck(job, check) {
-    if (!core.settings.read().notifications || !Notification.isSupported()) return;
-    const text = checkNotification(language(), job, check);
-    new Notification({ title: text.title, body: text.body }).show();
+  notify(text) {
+    if (Notification.isSupported()) new Notification(text).show();
   },
   setStartAtLogin(on) {
     app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });

@@ -1,10 +1,12 @@
 /**
  * Alerts that no run reports by itself: a plan whose last good backup is older than its
- * schedule allows (the computer was off, the app was closed, every run failed). Pure: the
- * front end asks now and then and shows each alert once per episode.
+ * schedule allows (the computer was off, the app was closed, every run failed), and a place
+ * running out of room. Pure: the front end asks now and then and shows each alert once per
+ * episode.
  */
 import type { JobState } from './run-state.js';
 import type { Job } from './settings.js';
+import { spaceOutlook, type SpaceOutlook } from './space.js';
 import { staleAfter } from './status.js';
 
 export interface StaleAlert {
@@ -26,4 +28,37 @@ export function staleAlerts(
     if (now.getTime() - since <= staleAfter(job).warn) return [];
     return [{ key: `stale:${job.id}:${last ?? 'never'}`, jobId: job.id, lastSuccessAt: last }];
   });
+}
+
+export interface SpaceAlert {
+  /** One alert per place and level: "low" once, "full" once more if it gets there. */
+  readonly key: string;
+  readonly jobId: string;
+  readonly destinationId: string;
+  readonly label: string;
+  readonly outlook: SpaceOutlook;
+}
+
+/** Places running out of room: fewer than two weeks left, or the next backup may not fit. */
+export function spaceAlerts(
+  jobs: readonly Job[],
+  states: ReadonlyMap<string, JobState>,
+): SpaceAlert[] {
+  return jobs.flatMap((job) =>
+    job.destinations.flatMap((d) => {
+      const space = states.get(job.id)?.space[d.id];
+      if (!space) return [];
+      const outlook = spaceOutlook(space, 0);
+      if (outlook.level === 'ok') return [];
+      return [
+        {
+          key: `space:${job.id}:${d.id}:${outlook.level}`,
+          jobId: job.id,
+          destinationId: d.id,
+          label: d.label,
+          outlook,
+        },
+      ];
+    }),
+  );
 }

@@ -3,9 +3,10 @@
  * protection, the desktop around it): settings, run state, secrets, path grants, the runner and
  * the handlers of every channel.
  */
-import { staleAlerts, type StaleAlert } from './alerts.js';
+import { spaceAlerts, staleAlerts } from './alerts.js';
 import { WEEKLY_CHECK, checkIdOf, runCheck } from './checks.js';
 import { createHandlers, type AppCore, type Handlers } from './handlers.js';
+import { Notifier } from './notifier.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import { RunState } from './run-state.js';
@@ -13,7 +14,7 @@ import { listSystemDrives, type ListDrives } from '../engine/drives.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
-import { SettingsStore, type DocumentFile } from './settings.js';
+import { SettingsStore, type DocumentFile, type Job } from './settings.js';
 
 export interface CoreParts {
   readonly files: { settings: DocumentFile; state: DocumentFile; secrets: DocumentFile };
@@ -23,13 +24,18 @@ export interface CoreParts {
   readonly tempDir?: string;
   /** The drive list; a fake one in tests (there is no USB stick on CI). */
   readonly drives?: ListDrives;
+  /** Free space of a place; a nearly full disk in tests. */
+  readonly freeSpace?: (dir: string) => Promise<number | null>;
 }
 
 export interface AppCoreHandle {
   core: AppCore;
   handlers: Handlers;
-  /** Shows each new "no backup for too long" alert once; front ends call it now and then. */
-  checkAlerts(now?: Date): StaleAlert[];
+  /**
+   * Shows each new "no backup for too long" and "running out of room" alert once, returning
+   * their keys; front ends call it now and then, and it runs after every backup.
+   */
+  checkAlerts(now?: Date): string[];
 }
 
 export function createAppCore(parts: CoreParts): AppCoreHandle {
@@ -43,12 +49,22 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     grants.grant(job.source);
     for (const d of job.destinations) grants.grant(d.path);
   }
+  // After every run: free space was just measured, so a low-space alert may be due.
+  const events: AppEvents = {
+    emit(event, payload) {
+      parts.events.emit(event, payload);
+      if (event === 'backup:finished') checkAlerts();
+    },
+  };
+  const notifier = new Notifier(settings, parts.platform);
   const runner = new Runner({
     state,
     secrets,
     platform: parts.platform,
-    events: parts.events,
+    notifier,
+    events,
     ...(parts.tempDir ? { tempDir: parts.tempDir } : {}),
+    ...(parts.freeSpace ? { freeSpace: parts.freeSpace } : {}),
     drives,
   });
   const scheduler = new Scheduler({
@@ -65,7 +81,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
       const checked = settings.read().jobs.find((j) => checkIdOf(j.id) === id);
       if (checked) {
         const record = await runCheck(checked, { runner, secrets, state });
-        if (record?.places.some((p) => p.ok === false)) parts.platform.notifyCheck(checked, record);
+        if (record?.places.some((p) => p.ok === false)) notifier.check(checked, record);
         parts.events.emit('status:changed', {});
         return;
       }
@@ -89,16 +105,24 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     drives,
   };
   const alerted = new Set<string>();
-  const checkAlerts = (now = new Date()): StaleAlert[] => {
+  function checkAlerts(now = new Date()): string[] {
     const jobs = settings.read().jobs;
     const states = new Map(jobs.map((j) => [j.id, state.get(j.id)]));
-    const fresh = staleAlerts(jobs, states, now).filter((a) => !alerted.has(a.key));
-    for (const a of fresh) {
-      alerted.add(a.key);
-      const job = jobs.find((j) => j.id === a.jobId);
-      if (job) parts.platform.notifyStale(job, a.lastSuccessAt);
+    const fresh: string[] = [];
+    const once = (key: string, jobId: string, show: (job: Job) => void): void => {
+      const job = jobs.find((j) => j.id === jobId);
+      if (alerted.has(key) || !job) return;
+      alerted.add(key);
+      fresh.push(key);
+      show(job);
+    };
+    for (const a of staleAlerts(jobs, states, now)) {
+      once(a.key, a.jobId, (job) => notifier.stale(job, a.lastSuccessAt));
+    }
+    for (const a of spaceAlerts(jobs, states)) {
+      once(a.key, a.jobId, (job) => notifier.space(job, a.label, a.outlook));
     }
     return fresh;
-  };
+  }
   return { core, handlers: createHandlers(core), checkAlerts };
 }

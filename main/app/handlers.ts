@@ -18,15 +18,14 @@ import type {
   Channel,
   HistoryPlace,
   JobView,
-  Language,
   Request,
   Response,
   SettingsView,
 } from '../ipc/contract.js';
-import { LANGUAGES } from '../ipc/contract.js';
 import { AppFailure, toIpcError } from '../ipc/errors.js';
 import { findCandidates, defaultCandidateRoots } from './candidates.js';
 import { demoShopInWorker, describeInWorker } from './engine-thread.js';
+import { resolveLanguage } from './messages.js';
 import type { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
@@ -34,6 +33,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Job, Settings, SettingsStore } from './settings.js';
+import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
@@ -54,16 +54,6 @@ export interface AppCore {
 export const DEMO_SHOP = { members: 1200, days: 120 };
 /** A chosen folder that already holds other files gets this subfolder for the backups. */
 export const BACKUP_FOLDER_NAME = 'Tillvault Backups';
-
-export function resolveLanguage(preferred: readonly string[]): Language {
-  for (const tag of preferred) {
-    const base = tag.toLowerCase().split(/[-_]/)[0];
-    // Norwegian "no" and Nynorsk readers get Bokmål rather than English.
-    const mapped = base === 'no' || base === 'nn' ? 'nb' : base;
-    if ((LANGUAGES as readonly string[]).includes(mapped ?? '')) return mapped as Language;
-  }
-  return 'en';
-}
 
 function settingsView(core: AppCore, s: Settings): SettingsView {
   return {
@@ -89,14 +79,6 @@ function findJob(core: AppCore, jobId: string): Job {
 async function placeFor(chosen: string): Promise<string> {
   const state = await inspectDestination(chosen);
   return state === 'foreign' ? path.join(chosen, BACKUP_FOLDER_NAME) : chosen;
-}
-
-async function freeBytes(dir: string): Promise<number | null> {
-  for (let at = dir; ; at = path.dirname(at)) {
-    const stat = await fs.statfs(at).catch(() => null);
-    if (stat) return stat.bavail * stat.bsize;
-    if (path.dirname(at) === at) return null;
-  }
 }
 
 /** The place itself, or its closest parent that exists (a new folder is made on first backup). */
@@ -194,7 +176,7 @@ export function createHandlers(core: AppCore): Handlers {
             kind: 'folder' as const,
             label: path.basename(platform.documentsDir),
             path: grants.grant(folder),
-            freeBytes: await freeBytes(folder),
+            freeBytes: await freeBytesAt(folder),
           },
           // Sync folders of the cloud clients installed here; backups go in a folder of their own.
           ...(
@@ -233,7 +215,7 @@ export function createHandlers(core: AppCore): Handlers {
             return {
               path: place,
               sameDiskAsSource: stat !== null && stat.dev === source.dev,
-              freeBytes: await freeBytes(place),
+              freeBytes: await freeBytesAt(place),
             };
           }),
         ),

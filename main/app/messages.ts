@@ -3,7 +3,7 @@
  * translation files as the window.
  */
 import i18next, { type TFunction } from 'i18next';
-import type { Language, RunRecord, StatusView } from '../ipc/contract.js';
+import { LANGUAGES, type Language, type RunRecord, type StatusView } from '../ipc/contract.js';
 import ar from '../../locales/ar.json' with { type: 'json' };
 import en from '../../locales/en.json' with { type: 'json' };
 import nb from '../../locales/nb.json' with { type: 'json' };
@@ -11,6 +11,7 @@ import sv from '../../locales/sv.json' with { type: 'json' };
 import zh from '../../locales/zh.json' with { type: 'json' };
 import type { CheckRecord } from './run-state.js';
 import type { Job } from './settings.js';
+import type { SpaceOutlook } from './space.js';
 
 const i18n = i18next.createInstance();
 void i18n.init({
@@ -28,6 +29,17 @@ void i18n.init({
 });
 
 const tr = (lang: Language): TFunction => i18n.getFixedT(lang);
+
+/** The first of the OS's preferred languages that Tillvault speaks; English otherwise. */
+export function resolveLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split(/[-_]/)[0];
+    // Norwegian "no" and Nynorsk readers get Bokmål rather than English.
+    const mapped = base === 'no' || base === 'nn' ? 'nb' : base;
+    if ((LANGUAGES as readonly string[]).includes(mapped ?? '')) return mapped as Language;
+  }
+  return 'en';
+}
 
 const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
 
@@ -121,6 +133,37 @@ export function checkNotification(
       places: new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(damaged),
     }),
   };
+}
+
+/** A place is running out of room: how much is free and how long it lasts at this rate. */
+export function spaceNotification(
+  lang: Language,
+  job: Job,
+  label: string,
+  outlook: SpaceOutlook,
+): { title: string; body: string } {
+  const t = tr(lang);
+  const free = formatBytes(lang, outlook.freeBytes);
+  const body =
+    outlook.daysLeft === null
+      ? t('notify.spaceBody', { job: job.name, free })
+      : t('notify.spaceDaysBody', { job: job.name, free, count: outlook.daysLeft });
+  return {
+    title: t(outlook.level === 'full' ? 'notify.spaceFullTitle' : 'notify.spaceLowTitle', {
+      label,
+    }),
+    body,
+  };
+}
+
+function formatBytes(lang: Language, bytes: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  const step = Math.min(units.length - 1, Math.floor(Math.log10(Math.max(bytes, 1)) / 3));
+  return new Intl.NumberFormat(LOCALES[lang], {
+    style: 'unit',
+    unit: units[step],
+    maximumFractionDigits: 1,
+  }).format(bytes / 1000 ** step);
 }
 
 export function trayLabels(

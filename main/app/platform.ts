@@ -3,9 +3,7 @@
  * real thing (native dialogs, notifications, power-save blocker, login items); the test host
  * provides a scripted one. Nothing here imports Electron.
  */
-import type { EventName, EventPayload, RunRecord } from '../ipc/contract.js';
-import type { CheckRecord } from './run-state.js';
-import type { Job } from './settings.js';
+import type { EventName, EventPayload } from '../ipc/contract.js';
 
 export interface Platform {
   /** A native "open file" dialog for a database; null when cancelled. */
@@ -14,11 +12,8 @@ export interface Platform {
   pickFolder(): Promise<string | null>;
   /** Keeps the computer awake until the returned function is called. */
   keepAwake(): () => void;
-  notifyRun(job: Job, run: RunRecord): void;
-  /** "No backup for 2 days": the plan's last good backup is older than its schedule allows. */
-  notifyStale(job: Job, lastSuccessAt: string | null): void;
-  /** The weekly check found damage in a place. */
-  notifyCheck(job: Job, check: CheckRecord): void;
+  /** A desktop notification, already translated (see notifier.ts). */
+  notify(text: { title: string; body: string }): void;
   setStartAtLogin(on: boolean): void;
   /** The OS's preferred languages, most preferred first (BCP 47). */
   preferredLanguages(): string[];
@@ -42,9 +37,7 @@ export function headlessPlatform(
     pickDatabase: async () => null,
     pickFolder: async () => null,
     keepAwake: () => () => undefined,
-    notifyRun: () => undefined,
-    notifyStale: () => undefined,
-    notifyCheck: () => undefined,
+    notify: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => languages,
     dataDir,

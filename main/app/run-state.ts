@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { runRecordSchema, type RunRecord } from '../ipc/contract.js';
 import type { DocumentFile } from './settings.js';
+import type { PlaceSpace } from './space.js';
 
 const checkRecordSchema = z.object({
   at: z.string(),
@@ -20,6 +21,13 @@ const checkRecordSchema = z.object({
 });
 export type CheckRecord = z.infer<typeof checkRecordSchema>;
 
+const placeSpaceSchema = z.object({
+  freeBytes: z.number(),
+  measuredAt: z.string(),
+  stored: z.boolean(),
+  samples: z.array(z.object({ at: z.string(), newBytes: z.number() })),
+}) satisfies z.ZodType<PlaceSpace>;
+
 const jobStateSchema = z.object({
   lastRun: runRecordSchema.nullable(),
   lastSuccessAt: z.string().nullable(),
@@ -29,15 +37,18 @@ const jobStateSchema = z.object({
   lastDueAt: z.string().nullable().default(null),
   /** The last weekly check (full read and restore drill) of every place. */
   lastCheck: checkRecordSchema.nullable().default(null),
+  /** Free space of each place after its last run, and what runs added, for "days left". */
+  space: z.record(z.string(), placeSpaceSchema).default({}),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
-const EMPTY: JobState = {
+export const EMPTY_JOB_STATE: JobState = {
   lastRun: null,
   lastSuccessAt: null,
   placesOkAt: {},
   lastDueAt: null,
   lastCheck: null,
+  space: {},
 };
 
 export class RunState {
@@ -45,7 +56,7 @@ export class RunState {
 
   get(jobId: string): JobState {
     const parsed = jobStateSchema.safeParse(this.file.store[jobId]);
-    return parsed.success ? parsed.data : structuredClone(EMPTY);
+    return parsed.success ? parsed.data : structuredClone(EMPTY_JOB_STATE);
   }
 
   record(run: RunRecord): JobState {
@@ -65,6 +76,14 @@ export class RunState {
 
   recordCheck(jobId: string, check: CheckRecord): void {
     this.file.store = { ...this.file.store, [jobId]: { ...this.get(jobId), lastCheck: check } };
+  }
+
+  recordSpace(jobId: string, destinationId: string, space: PlaceSpace): void {
+    const prev = this.get(jobId);
+    this.file.store = {
+      ...this.file.store,
+      [jobId]: { ...prev, space: { ...prev.space, [destinationId]: space } },
+    };
   }
 
   markDue(jobId: string, at: Date): void {

@@ -12,10 +12,12 @@ import type { Trigger } from '../engine/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
 import { backupInWorker } from './engine-thread.js';
+import type { Notifier } from './notifier.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
 import type { SecretStore } from './secrets.js';
 import type { Job } from './settings.js';
+import { expectedBytes, freeBytesAt, nextSpace } from './space.js';
 
 /** Share of the run each engine phase stands for, for one honest progress bar. */
 const PHASES = { snapshot: [0, 0.35], store: [0.35, 0.97], finish: [0.97, 1] } as const;
@@ -37,10 +39,13 @@ export class Runner {
       readonly state: RunState;
       readonly secrets: SecretStore;
       readonly platform: Platform;
+      readonly notifier: Pick<Notifier, 'run'>;
       readonly events: AppEvents;
       readonly tempDir?: string;
       /** The drive list (a fake one in tests); default: the computer's. */
       readonly drives?: ListDrives;
+      /** Free bytes where a path is (a nearly full disk in tests); default: the real disk's. */
+      readonly freeSpace?: (dir: string) => Promise<number | null>;
     },
   ) {}
 
@@ -128,6 +133,54 @@ export class Runner {
     return { reachable: { ...job, destinations }, missing };
   }
 
+  /**
+   * Leaves out the places without room for this backup (estimated from what earlier runs
+   * added there), so a full disk is reported before anything is written rather than halfway.
+   */
+  private async placesWithRoom(
+    job: Job,
+    located: Job,
+    sourceBytes: number,
+  ): Promise<{ reachable: Job; full: DestinationOutcome[] }> {
+    const space = this.deps.state.get(job.id).space;
+    const full: DestinationOutcome[] = [];
+    const destinations: Job['destinations'] = [];
+    for (const d of located.destinations) {
+      const free = await (this.deps.freeSpace ?? freeBytesAt)(d.path);
+      const needed = expectedBytes(space[d.id], sourceBytes);
+      if (free === null || free >= needed) {
+        destinations.push(d);
+        continue;
+      }
+      full.push({
+        destinationId: d.id,
+        label: d.label,
+        ok: false,
+        newBytes: 0,
+        code: 'DEST_FULL',
+        message: `"${d.label}" has ${mb(free)} free; this backup needs about ${mb(needed)}.`,
+        removed: 0,
+        verified: null,
+      });
+    }
+    return { reachable: { ...located, destinations }, full };
+  }
+
+  /** Free space of every place reached, and what this run added there, for "days left". */
+  private async measureSpace(job: Job, located: Job, record: RunRecord): Promise<void> {
+    const space = this.deps.state.get(job.id).space;
+    for (const place of located.destinations) {
+      const free = await (this.deps.freeSpace ?? freeBytesAt)(place.path);
+      const outcome = record.destinations.find((d) => d.destinationId === place.id);
+      if (free === null || !outcome) continue;
+      this.deps.state.recordSpace(
+        job.id,
+        place.id,
+        nextSpace(space[place.id], free, record.finishedAt, outcome.ok ? outcome.newBytes : null),
+      );
+    }
+  }
+
   private async execute(
     job: Job,
     trigger: Trigger,
@@ -144,7 +197,9 @@ export class Runner {
         run.progress = progressOf(run.progress, p, bytesTotal, startedAt);
         this.deps.events.emit('backup:progress', run.progress);
       };
-      const { reachable, missing } = await this.resolvePlaces(job);
+      const located = await this.resolvePlaces(job);
+      const { reachable, full } = await this.placesWithRoom(job, located.reachable, bytesTotal);
+      const missing = [...located.missing, ...full];
       if (reachable.destinations.length === 0) {
         throw new TillvaultError(
           'DEST_MISSING',
@@ -175,6 +230,7 @@ export class Runner {
           return m ? { ...d, removed: m.removed, verified: m.verified } : d;
         }),
       };
+      await this.measureSpace(job, located.reachable, record);
     } catch (err) {
       const e = toTillvaultError(err, job.source);
       record = {
@@ -194,9 +250,9 @@ export class Runner {
       this.active.delete(run.progress.runId);
     }
     if (record.outcome !== 'cancelled') this.deps.state.record(record);
+    this.deps.notifier.run(job, record);
     this.deps.events.emit('backup:finished', record);
     this.deps.events.emit('status:changed', {});
-    this.deps.platform.notifyRun(job, record);
     return record;
   }
 }
@@ -265,6 +321,10 @@ function recordOf(
     destinations,
     error: null,
   };
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
 }
 
 function samePath(a: string, b: string): boolean {

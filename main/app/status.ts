@@ -4,8 +4,9 @@
  * needs a look, red when the data is not being protected.
  */
 import type { RunProgress, StatusView } from '../ipc/contract.js';
-import type { JobState } from './run-state.js';
+import { EMPTY_JOB_STATE, type JobState } from './run-state.js';
 import type { Job } from './settings.js';
+import { spaceOutlook } from './space.js';
 
 const HOUR = 3600_000;
 
@@ -43,13 +44,7 @@ export function computeStatus(
   let newest: { job: Job; state: JobState } | null = null;
   let lastSuccessAt: string | null = null;
   for (const job of jobs) {
-    const state = states.get(job.id) ?? {
-      lastRun: null,
-      lastSuccessAt: null,
-      placesOkAt: {},
-      lastDueAt: null,
-      lastCheck: null,
-    };
+    const state = states.get(job.id) ?? EMPTY_JOB_STATE;
     let jobLevel: StatusView['level'] = 'ok';
     const limits = staleAfter(job);
     const age = state.lastSuccessAt ? now.getTime() - Date.parse(state.lastSuccessAt) : Infinity;
@@ -62,6 +57,12 @@ export function computeStatus(
       state.lastCheck?.places.some((p) => p.ok === false);
     if (outcome === 'failed' || damaged) jobLevel = 'bad';
     else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
+    // A place running out of room needs the owner before it stops taking backups.
+    const crowded = job.destinations.some((d) => {
+      const space = state.space[d.id];
+      return space !== undefined && spaceOutlook(space, 0).level !== 'ok';
+    });
+    if (crowded && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
     if (RANK[jobLevel] > RANK[level]) level = jobLevel;
     if (state.lastSuccessAt && (!lastSuccessAt || state.lastSuccessAt > lastSuccessAt)) {
       lastSuccessAt = state.lastSuccessAt;
@@ -94,14 +95,21 @@ export function computeStatus(
       return [{ jobId: j.id, at: c.at, ok, restoreMs: times.length ? Math.max(...times) : null }];
     }),
     places: jobs.flatMap((j) =>
-      j.destinations.map((d) => ({
-        jobId: j.id,
-        destinationId: d.id,
-        label: d.label,
-        kind: d.kind,
-        lastOkAt: states.get(j.id)?.placesOkAt[d.id] ?? null,
-        recent: isRecent(states.get(j.id)?.placesOkAt[d.id], now),
-      })),
+      j.destinations.map((d) => {
+        const space = states.get(j.id)?.space[d.id];
+        const outlook = space ? spaceOutlook(space, 0) : null;
+        return {
+          jobId: j.id,
+          destinationId: d.id,
+          label: d.label,
+          kind: d.kind,
+          lastOkAt: states.get(j.id)?.placesOkAt[d.id] ?? null,
+          recent: isRecent(states.get(j.id)?.placesOkAt[d.id], now),
+          freeBytes: outlook?.freeBytes ?? null,
+          daysLeft: outlook?.daysLeft ?? null,
+          space: outlook?.level ?? null,
+        };
+      }),
     ),
     jobs: jobs.map((j) => ({ ...j })),
   };

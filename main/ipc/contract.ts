@@ -135,6 +135,12 @@ const statusView = z.object({
       lastOkAt: z.string().nullable(),
       /** Got a good backup within the last week: counts as a copy for the 3-2-1 rule. */
       recent: z.boolean(),
+      /** Measured after the last run there; null before the first. */
+      freeBytes: z.number().nullable(),
+      /** At the rate backups have been growing; null until there is a rate. */
+      daysLeft: z.number().nullable(),
+      /** 'low': running out within two weeks; 'full': the next backup may not fit. */
+      space: z.enum(['ok', 'low', 'full']).nullable(),
     }),
   ),
   jobs: z.array(jobView),

@@ -26,6 +26,7 @@ const state = (lastSuccessHoursAgo: number | null): JobState => ({
   placesOkAt: {},
   lastDueAt: null,
   lastCheck: null,
+  space: {},
 });
 
 test('a nightly plan 31 hours behind is alerted; 29 hours is fine; manual never', () => {

@@ -39,9 +39,7 @@ function harness(places: string[]) {
       maxAwake = Math.max(maxAwake, ++awake);
       return () => void (awake -= 1);
     },
-    notifyRun: (_job, run) => void notified.push(run),
-    notifyStale: () => undefined,
-    notifyCheck: () => undefined,
+    notify: () => undefined,
     setStartAtLogin: () => undefined,
     preferredLanguages: () => ['en'],
     dataDir: dir,
@@ -53,6 +51,7 @@ function harness(places: string[]) {
     state,
     secrets,
     platform,
+    notifier: { run: (_job, run) => void notified.push(run) },
     events: { emit: (name, payload) => void events.push({ name, payload }) },
   });
   const job: Job = {

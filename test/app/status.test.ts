@@ -57,6 +57,7 @@ function state(r: RunRecord | null, lastSuccessHoursAgo: number | null): JobStat
     placesOkAt: {},
     lastDueAt: null,
     lastCheck: null,
+    space: {},
   };
 }
 

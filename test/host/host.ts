@@ -11,8 +11,6 @@ import path from 'node:path';
 import Conf from 'conf';
 import { createAppCore } from '../../main/app/core.js';
 import { ensureDemoJob } from '../../main/app/demo-job.js';
-import { checkNotification, runNotification, staleNotification } from '../../main/app/messages.js';
-import { resolveLanguage } from '../../main/app/handlers.js';
 import type { Platform } from '../../main/app/platform.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
@@ -94,22 +92,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         awake -= 1;
       };
     },
-    notifyRun: (job, run) => {
-      const chosen = core.settings.read().language;
-      const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
-      const text = runNotification(lang, job, run);
-      if (text && core.settings.read().notifications) notifications.push(text);
-    },
-    notifyStale: (job, lastSuccessAt) => {
-      const chosen = core.settings.read().language;
-      const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
-      notifications.push(staleNotification(lang, job, lastSuccessAt));
-    },
-    notifyCheck: (job, check) => {
-      const chosen = core.settings.read().language;
-      const lang = chosen === 'system' ? resolveLanguage(languages) : chosen;
-      notifications.push(checkNotification(lang, job, check));
-    },
+    notify: (text) => void notifications.push(text),
     setStartAtLogin: () => undefined,
     preferredLanguages: () => languages,
     dataDir: opts.dataDir,

@@ -188,11 +188,29 @@ function Places({ status }: { status: StatusView }) {
                   ? t('home.places.last', { ago: formatAgo(p.lastOkAt) })
                   : t('home.places.never')}
               </Text>
+              <PlaceSpace place={p} />
             </List.Item>
           ))}
         </List>
       </Stack>
     </Paper>
+  );
+}
+
+const SPACE_COLOR = { ok: 'dimmed', low: 'orange.8', full: 'red.8' } as const;
+
+/** "12.3 GB free, about 40 days left at the current rate", and what to do when it is low. */
+function PlaceSpace({ place }: { place: StatusView['places'][number] }) {
+  const { t } = useTranslation();
+  if (place.freeBytes === null || place.space === null) return null;
+  const free = formatBytes(place.freeBytes);
+  return (
+    <Text size="sm" c={SPACE_COLOR[place.space]} data-testid="place-space">
+      {place.daysLeft === null
+        ? t('home.places.free', { free })
+        : t('home.places.daysLeft', { free, count: place.daysLeft })}
+      {place.space !== 'ok' ? ` ${t(`home.places.${place.space}`)}` : ''}
+    </Text>
   );
 }
 
