@@ -4,6 +4,7 @@
  * when its process is gone on this host, or when it was not refreshed for STALE_MS (power loss
  * on another machine), so a crash never blocks later backups.
  */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -22,8 +23,19 @@ const lockSchema = z.object({
   time: z.string(),
   exclusive: z.boolean(),
   operation: z.string(),
+  /** Names this process's note that it still holds the lock (see `heldNote`). */
+  holder: z.string().optional(),
 });
 type LockInfo = z.infer<typeof lockSchema>;
+
+/**
+ * A note outside the repository, per lock this process holds. A place that vanished mid-run
+ * (unplugged, renamed) takes its lock file along, and release cannot delete it; when the place
+ * comes back, the note being gone says the lock is over although its process is still alive.
+ * A file rather than memory so every worker thread of the process sees it.
+ */
+const heldNote = (pid: number, holder: string): string =>
+  path.join(os.tmpdir(), 'tillvault-locks', `${pid}-${holder}`);
 
 function processAlive(pid: number): boolean {
   try {
@@ -36,7 +48,9 @@ function processAlive(pid: number): boolean {
 
 export function isStale(lock: LockInfo, now: number, host = os.hostname()): boolean {
   if (now - Date.parse(lock.time) > STALE_MS) return true;
-  return lock.host === host && !processAlive(lock.pid);
+  if (lock.host !== host) return false;
+  if (lock.pid === process.pid && lock.holder) return !existsSync(heldNote(lock.pid, lock.holder));
+  return !processAlive(lock.pid);
 }
 
 export interface Lock {
@@ -100,15 +114,27 @@ export async function acquireLock(
   exclusive: boolean,
 ): Promise<Lock> {
   const id = crypto.randomBytes(8).toString('hex');
+  const holder = crypto.randomBytes(8).toString('hex');
   const info: LockInfo = {
     host: os.hostname(),
     pid: process.pid,
     time: new Date().toISOString(),
     exclusive,
     operation,
+    holder,
   };
-  await fs.mkdir(layout.dir('locks'), { recursive: true });
-  await writeLock(layout, id, info);
+  const note = heldNote(process.pid, holder);
+  mkdirSync(path.dirname(note), { recursive: true });
+  writeFileSync(note, '');
+  const forget = (): void => rmSync(note, { force: true });
+  await fs.mkdir(layout.dir('locks'), { recursive: true }).catch((err: unknown) => {
+    forget();
+    throw err;
+  });
+  await writeLock(layout, id, info).catch((err: unknown) => {
+    forget();
+    throw err;
+  });
   const now = Date.now();
   for (const other of await readLocks(layout)) {
     if (other.id === id) continue;
@@ -125,6 +151,7 @@ export async function acquireLock(
     }
     if (exclusive || other.info.exclusive) {
       await fs.rm(layout.lock(id), { force: true });
+      forget();
       throw new TillvaultError(
         'REPO_LOCKED',
         `Another ${other.info.operation} is using these backups (on ${other.info.host}, process ${other.info.pid}, since ${other.info.time}). Try again when it has finished.`,
@@ -148,6 +175,7 @@ export async function acquireLock(
     async release() {
       clearInterval(timer);
       await fs.rm(layout.lock(current), { force: true }).catch(() => undefined);
+      forget();
     },
   };
 }

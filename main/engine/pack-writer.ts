@@ -63,7 +63,11 @@ export class PackWriter {
   private async writePack(data: Buffer, blobs: PackEntries['blobs']): Promise<void> {
     const id = sha256(data).toString('hex');
     const file = this.repo.layout.pack(id);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Only the last level: when `data` itself is gone the place vanished mid-run (unplugged),
+    // and rebuilding the path would write the packs onto whatever disk holds it now.
+    await fs.mkdir(path.dirname(file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     await writeOnce(file, data).catch((err: NodeJS.ErrnoException) => {
       // Same name means same bytes: another run already stored this exact pack.
       if (err.code !== 'EEXIST') throw err;

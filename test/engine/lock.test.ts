@@ -85,3 +85,21 @@ test('a lock file half-written by a process that died is cleared by the next run
   await lock.release();
   assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
 });
+
+test('a place that vanished while locked is not locked when it comes back', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-lock-'));
+  const place = path.join(root, 'usb');
+  fs.mkdirSync(place);
+  const lock = await acquireLock(new RepoLayout(place), 'backup', true);
+  // Unplugged mid-run: the lock file leaves with the folder, release cannot delete it.
+  fs.renameSync(place, path.join(root, 'away'));
+  await lock.release();
+  fs.renameSync(path.join(root, 'away'), place);
+  assert.equal(fs.readdirSync(path.join(place, 'locks')).length, 1);
+  // This process is still alive, yet the lock is over: the next backup may write.
+  const again = await acquireLock(new RepoLayout(place), 'backup', true);
+  // While held, it still excludes others in this same process.
+  await assert.rejects(acquireLock(new RepoLayout(place), 'verify', false), TillvaultError);
+  await again.release();
+  assert.deepEqual(fs.readdirSync(path.join(place, 'locks')), []);
+});
