@@ -7,9 +7,6 @@ import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Job } from './settings.js';
 import { checkInWorker } from './engine-thread.js';
-import type { Schedule } from '../engine/schedule-spec.js';
-
-export const WEEKLY_CHECK: Schedule = { preset: 'custom', cron: '0 3 * * 0' };
 
 /** The scheduler's id for a plan's weekly check, beside the plan's own id for its backups. */
 export const checkIdOf = (jobId: string): string => `${jobId}.check`;

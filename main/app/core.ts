@@ -4,13 +4,15 @@
  * the handlers of every channel.
  */
 import { spaceAlerts, staleAlerts } from './alerts.js';
-import { WEEKLY_CHECK, checkIdOf, runCheck } from './checks.js';
+import { checkIdOf, runCheck } from './checks.js';
 import { createHandlers, type AppCore, type Handlers } from './handlers.js';
 import { Notifier } from './notifier.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
-import { RunState } from './run-state.js';
-import { listSystemDrives, type ListDrives } from '../engine/drives.js';
+import { RunState, type CheckRecord } from './run-state.js';
+import { cloudFoldersHere, type CloudFolder } from '../engine/cloud-folders.js';
+import { listSystemDrives, type Drive, type ListDrives } from '../engine/drives.js';
+import type { EjectResult } from '../engine/eject.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
@@ -26,6 +28,10 @@ export interface CoreParts {
   readonly drives?: ListDrives;
   /** Free space of a place; a nearly full disk in tests. */
   readonly freeSpace?: (dir: string) => Promise<number | null>;
+  /** Cloud folders and whether their clients run; fake ones in tests. */
+  readonly cloudFolders?: () => Promise<CloudFolder[]>;
+  /** Ejects a USB drive; in tests there is none to eject. */
+  readonly eject?: (drive: Drive) => Promise<EjectResult>;
 }
 
 export interface AppCoreHandle {
@@ -44,6 +50,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
   const secrets = new ProtectedSecretStore(parts.files.secrets, parts.protector);
   const grants = new PathGrants();
   const drives = parts.drives ?? listSystemDrives;
+  const cloudFolders = parts.cloudFolders ?? cloudFoldersHere;
   // The places of existing jobs were chosen by the owner before; the window may name them.
   for (const job of settings.read().jobs) {
     grants.grant(job.source);
@@ -65,7 +72,9 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     events,
     ...(parts.tempDir ? { tempDir: parts.tempDir } : {}),
     ...(parts.freeSpace ? { freeSpace: parts.freeSpace } : {}),
+    ...(parts.eject ? { eject: parts.eject } : {}),
     drives,
+    cloudFolders,
   });
   const scheduler = new Scheduler({
     // Each plan: its backups on its own schedule, and a weekly full check with a restore drill.
@@ -74,15 +83,13 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
         .read()
         .jobs.flatMap((j) => [
           j,
-          { id: checkIdOf(j.id), schedule: WEEKLY_CHECK, createdAt: j.createdAt },
+          { id: checkIdOf(j.id), schedule: j.checkSchedule, createdAt: j.createdAt },
         ]),
     memory: state,
     run: async (id) => {
       const checked = settings.read().jobs.find((j) => checkIdOf(j.id) === id);
       if (checked) {
-        const record = await runCheck(checked, { runner, secrets, state });
-        if (record?.places.some((p) => p.ok === false)) notifier.check(checked, record);
-        parts.events.emit('status:changed', {});
+        await checkNow(checked);
         return;
       }
       const jobId = id;
@@ -90,9 +97,17 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
       if (!job) return;
       // A backup started by hand at that moment already covers this time.
       if (runner.isRunning(jobId)) return;
+      // Another plan of the same database is running: this one follows when it is done.
+      await runner.idle(job.source);
       await runner.start(job, 'scheduled').done;
     },
   });
+  async function checkNow(job: Job): Promise<CheckRecord | null> {
+    const record = await runCheck(job, { runner, secrets, state });
+    if (record?.places.some((p) => p.ok === false)) notifier.check(job, record);
+    parts.events.emit('status:changed', {});
+    return record;
+  }
   const core: AppCore = {
     settings,
     state,
@@ -103,6 +118,8 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     runner,
     scheduler,
     drives,
+    cloudFolders,
+    checkNow,
   };
   const alerted = new Set<string>();
   function checkAlerts(now = new Date()): string[] {

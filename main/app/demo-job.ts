@@ -9,6 +9,7 @@ import { DEMO_PASSPHRASE } from '../engine/demo/demo-shop.js';
 import { demoShopInWorker } from './engine-thread.js';
 import type { AppCore } from './handlers.js';
 import { DEMO_SHOP } from './handlers.js';
+import { DEFAULT_CHECK_SCHEDULE } from './settings.js';
 
 export async function ensureDemoJob(core: AppCore): Promise<void> {
   if (core.settings.read().jobs.length > 0) return;
@@ -32,6 +33,7 @@ export async function ensureDemoJob(core: AppCore): Promise<void> {
         typeOverrides: {},
         destinations: [{ id: `${id}-1`, kind: 'folder', label: 'Demo backups', path: backups }],
         schedule: { preset: 'manual' },
+        checkSchedule: DEFAULT_CHECK_SCHEDULE,
         createdAt: new Date().toISOString(),
       },
     ],

@@ -4,10 +4,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
-import { detectCloudFolders } from '../engine/cloud-folders.js';
+import type { CloudFolder } from '../engine/cloud-folders.js';
 import { driveOf, type ListDrives } from '../engine/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { listSnapshots } from '../engine/inspect.js';
@@ -28,11 +27,12 @@ import { demoShopInWorker, describeInWorker } from './engine-thread.js';
 import { resolveLanguage } from './messages.js';
 import type { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
-import type { RunState } from './run-state.js';
+import type { CheckRecord, RunState } from './run-state.js';
 import type { Scheduler } from '../engine/scheduler.js';
 import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
-import type { Job, Settings, SettingsStore } from './settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings, type SettingsStore } from './settings.js';
+import { addStick, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
 
@@ -48,6 +48,9 @@ export interface AppCore {
   readonly runner: Runner;
   readonly scheduler: Scheduler;
   readonly drives: ListDrives;
+  readonly cloudFolders: () => Promise<CloudFolder[]>;
+  /** The weekly check of a plan, now: recorded, notified when damage is found. */
+  checkNow(job: Job): Promise<CheckRecord | null>;
 }
 
 /** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
@@ -179,16 +182,11 @@ export function createHandlers(core: AppCore): Handlers {
             freeBytes: await freeBytesAt(folder),
           },
           // Sync folders of the cloud clients installed here; backups go in a folder of their own.
-          ...(
-            await detectCloudFolders({
-              platform: process.platform,
-              home: os.homedir(),
-              env: process.env,
-            }).catch(() => [])
-          ).map((c) => ({
+          ...(await core.cloudFolders().catch(() => [])).map((c) => ({
             kind: 'cloud' as const,
             label: c.name,
             path: grants.grant(path.join(c.path, BACKUP_FOLDER_NAME)),
+            clientRunning: c.clientRunning,
             freeBytes: null,
           })),
           // USB sticks and other removable drives, found again later by the backups' own id.
@@ -252,6 +250,7 @@ export function createHandlers(core: AppCore): Handlers {
             repositoryId: opened.repo.id,
             within: path.relative(drive.mount, d.path),
             label: d.label || drive.label,
+            sticks: [{ device: drive.device, label: drive.label }],
           });
         }
       }
@@ -270,6 +269,7 @@ export function createHandlers(core: AppCore): Handlers {
         typeOverrides: req.typeOverrides ?? {},
         destinations,
         schedule: { preset: 'manual' },
+        checkSchedule: DEFAULT_CHECK_SCHEDULE,
         createdAt: new Date().toISOString(),
       };
       core.secrets.set(job.id, req.passphrase);
@@ -290,11 +290,13 @@ export function createHandlers(core: AppCore): Handlers {
 
     'jobs:update': async (req) => {
       findJob(core, req.jobId);
-      if (req.schedule?.preset === 'custom' && !isValidCron(req.schedule.cron)) {
-        throw new TillvaultError(
-          'BAD_INPUT',
-          `"${req.schedule.cron}" is not a cron expression (minute hour day month weekday).`,
-        );
+      for (const schedule of [req.schedule, req.checkSchedule]) {
+        if (schedule?.preset === 'custom' && !isValidCron(schedule.cron)) {
+          throw new TillvaultError(
+            'BAD_INPUT',
+            `"${schedule.cron}" is not a cron expression (minute hour day month weekday).`,
+          );
+        }
       }
       const next = settings.update((s) => ({
         ...s,
@@ -307,6 +309,7 @@ export function createHandlers(core: AppCore): Handlers {
                 ...(req.types !== undefined ? { types: req.types } : {}),
                 ...(req.typeOverrides !== undefined ? { typeOverrides: req.typeOverrides } : {}),
                 ...(req.schedule !== undefined ? { schedule: req.schedule } : {}),
+                ...(req.checkSchedule !== undefined ? { checkSchedule: req.checkSchedule } : {}),
               },
         ),
       }));
@@ -331,6 +334,29 @@ export function createHandlers(core: AppCore): Handlers {
       void core.scheduler.reload();
       core.events.emit('status:changed', {});
       return { removed };
+    },
+
+    'places:add-stick': async (req) =>
+      jobView(
+        await addStick(core, {
+          jobId: req.jobId,
+          destinationId: req.destinationId,
+          mount: grants.check(req.path),
+        }),
+      ),
+
+    'places:update': async (req) => jobView(setEjectWhenDone(core, req)),
+
+    'check:run': async (req) => {
+      const job = findJob(core, req.jobId);
+      if (core.runner.isRunning(job.id)) {
+        throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
+      }
+      const record = await core.checkNow(job);
+      if (!record) {
+        throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
+      }
+      return record;
     },
 
     'backup:run': async (req) => {

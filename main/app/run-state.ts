@@ -3,23 +3,16 @@
  * schedules) survive a restart. A cache: the destinations remain the source of truth.
  */
 import { z } from 'zod';
-import { runRecordSchema, type RunRecord } from '../ipc/contract.js';
+import {
+  checkRecordSchema,
+  runRecordSchema,
+  type CheckRecord,
+  type RunRecord,
+} from '../ipc/contract.js';
 import type { DocumentFile } from './settings.js';
 import type { PlaceSpace } from './space.js';
 
-const checkRecordSchema = z.object({
-  at: z.string(),
-  places: z.array(
-    z.object({
-      destinationId: z.string(),
-      label: z.string(),
-      ok: z.boolean().nullable(),
-      restoreMs: z.number().nullable(),
-      code: z.string().nullable(),
-    }),
-  ),
-});
-export type CheckRecord = z.infer<typeof checkRecordSchema>;
+export type { CheckRecord };
 
 const placeSpaceSchema = z.object({
   freeBytes: z.number(),
@@ -39,6 +32,10 @@ const jobStateSchema = z.object({
   lastCheck: checkRecordSchema.nullable().default(null),
   /** Free space of each place after its last run, and what runs added, for "days left". */
   space: z.record(z.string(), placeSpaceSchema).default({}),
+  /** Per rotating place, per stick (by device): its name and when it last took a good backup. */
+  sticksOkAt: z
+    .record(z.string(), z.record(z.string(), z.object({ label: z.string(), at: z.string() })))
+    .default({}),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
@@ -49,6 +46,7 @@ export const EMPTY_JOB_STATE: JobState = {
   lastDueAt: null,
   lastCheck: null,
   space: {},
+  sticksOkAt: {},
 };
 
 export class RunState {
@@ -62,13 +60,24 @@ export class RunState {
   record(run: RunRecord): JobState {
     const prev = this.get(run.jobId);
     const placesOkAt = { ...prev.placesOkAt };
-    for (const d of run.destinations) if (d.ok) placesOkAt[d.destinationId] = run.finishedAt;
+    const sticksOkAt = { ...prev.sticksOkAt };
+    for (const d of run.destinations) {
+      if (!d.ok) continue;
+      placesOkAt[d.destinationId] = run.finishedAt;
+      if (d.stick) {
+        sticksOkAt[d.destinationId] = {
+          ...sticksOkAt[d.destinationId],
+          [d.stick.device]: { label: d.stick.label, at: run.finishedAt },
+        };
+      }
+    }
     const next: JobState = {
       ...prev,
       lastRun: run,
       lastSuccessAt:
         run.outcome === 'ok' || run.outcome === 'partial' ? run.finishedAt : prev.lastSuccessAt,
       placesOkAt,
+      sticksOkAt,
     };
     this.file.store = { ...this.file.store, [run.jobId]: next };
     return next;

@@ -6,8 +6,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { BackupProgress, BackupResult } from '../engine/backup.js';
-import { listSystemDrives, locateRepository, type ListDrives } from '../engine/drives.js';
-import { TillvaultError, toTillvaultError } from '../engine/errors.js';
+import { cloudFoldersHere, providerOfPath, type CloudFolder } from '../engine/cloud-folders.js';
+import {
+  listSystemDrives,
+  locateRepository,
+  type Drive,
+  type ListDrives,
+} from '../engine/drives.js';
+import { ejectDrive, type EjectResult } from '../engine/eject.js';
+import { TillvaultError, toTillvaultError, type ErrorCode } from '../engine/errors.js';
 import type { Trigger } from '../engine/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
@@ -28,6 +35,8 @@ export function newRunId(): string {
 
 interface ActiveRun {
   readonly abort: AbortController;
+  readonly source: string;
+  readonly done: Promise<unknown>;
   progress: RunProgress;
 }
 
@@ -46,6 +55,10 @@ export class Runner {
       readonly drives?: ListDrives;
       /** Free bytes where a path is (a nearly full disk in tests); default: the real disk's. */
       readonly freeSpace?: (dir: string) => Promise<number | null>;
+      /** The cloud sync folders and whether their clients run; default: this computer's. */
+      readonly cloudFolders?: () => Promise<CloudFolder[]>;
+      /** Safely removes a USB drive; default: the OS's own tool (there is no stick in tests). */
+      readonly eject?: (drive: Drive) => Promise<EjectResult>;
     },
   ) {}
 
@@ -64,10 +77,23 @@ export class Runner {
     return run !== undefined;
   }
 
+  /** Resolves when no backup of this database is running (another plan may back it up too). */
+  async idle(source: string): Promise<void> {
+    for (;;) {
+      const other = [...this.active.values()].find((r) => r.source === source);
+      if (!other) return;
+      await other.done.catch(() => undefined);
+    }
+  }
+
   /** Starts a run and returns its id at once; the outcome arrives as `backup:finished`. */
   start(job: Job, trigger: Trigger): { runId: string; done: Promise<RunRecord> } {
     if (this.isRunning(job.id)) {
       throw new AppFailure('BUSY', `A backup of "${job.name}" is already running.`);
+    }
+    // One snapshot of a database at a time: two would only slow the till down.
+    if ([...this.active.values()].some((r) => r.source === job.source)) {
+      throw new AppFailure('BUSY', 'Another plan is backing up this database right now.');
     }
     const passphrase = this.deps.secrets.get(job.id);
     if (!passphrase) {
@@ -77,8 +103,13 @@ export class Runner {
       );
     }
     const runId = newRunId();
+    let finished: () => void = () => undefined;
     const run: ActiveRun = {
       abort: new AbortController(),
+      source: job.source,
+      done: new Promise<void>((resolve) => {
+        finished = resolve;
+      }),
       progress: {
         runId,
         jobId: job.id,
@@ -96,41 +127,55 @@ export class Runner {
       },
     };
     this.active.set(runId, run);
-    const done = this.execute(job, trigger, passphrase, run);
+    const done = this.execute(job, trigger, passphrase, run).finally(finished);
     return { runId, done };
   }
 
   /**
    * Where each place is for this run. A removable one is looked up by its repository's id on
    * the drives connected now; when no drive holds it, it is skipped and nothing is written to
-   * its old path (which may be an empty mount point on the system disk).
+   * its old path (which may be an empty mount point on the system disk). A place that rotates
+   * between sticks takes whichever of its own is plugged in.
    */
-  async resolvePlaces(job: Job): Promise<{ reachable: Job; missing: DestinationOutcome[] }> {
+  async resolvePlaces(job: Job): Promise<ResolvedPlaces> {
     const removable = job.destinations.filter((d) => d.kind === 'removable' && d.repositoryId);
     const drives = removable.length > 0 ? await (this.deps.drives ?? listSystemDrives)() : [];
     const missing: DestinationOutcome[] = [];
     const destinations: Job['destinations'] = [];
+    const used = new Map<string, Drive>();
     for (const d of job.destinations) {
       if (d.kind !== 'removable' || !d.repositoryId) {
         destinations.push(d);
         continue;
       }
-      const found = await locateRepository(drives, d.repositoryId, d.within ?? '');
-      if (found) destinations.push({ ...d, path: found.path });
-      else {
-        missing.push({
-          destinationId: d.id,
-          label: d.label,
-          ok: false,
-          newBytes: 0,
-          code: 'DEST_MISSING',
-          message: `USB drive "${d.label}" is not connected.`,
-          removed: 0,
-          verified: null,
-        });
+      // Every place of a plan holds the same repository: the sticks of other places are not ours.
+      const others = new Set(
+        removable
+          .filter((o) => o.id !== d.id)
+          .flatMap((o) => (o.sticks ?? []).map((k) => k.device)),
+      );
+      const mine = new Set((d.sticks ?? []).map((k) => k.device));
+      const candidates = drives
+        .filter((drive) => ![...used.values()].includes(drive) && !others.has(drive.device))
+        .sort((x, y) => Number(mine.has(y.device)) - Number(mine.has(x.device)));
+      const found = await locateRepository(candidates, d.repositoryId, d.within ?? '');
+      if (found) {
+        destinations.push({ ...d, path: found.path });
+        used.set(d.id, found.drive);
+      } else {
+        const names = (d.sticks ?? []).map((k) => k.label);
+        missing.push(
+          skipped(
+            d,
+            'DEST_MISSING',
+            names.length > 1
+              ? `None of the USB drives of "${d.label}" is connected (${names.join(', ')}).`
+              : `USB drive "${d.label}" is not connected.`,
+          ),
+        );
       }
     }
-    return { reachable: { ...job, destinations }, missing };
+    return { reachable: { ...job, destinations }, missing, drives: used };
   }
 
   /**
@@ -152,16 +197,13 @@ export class Runner {
         destinations.push(d);
         continue;
       }
-      full.push({
-        destinationId: d.id,
-        label: d.label,
-        ok: false,
-        newBytes: 0,
-        code: 'DEST_FULL',
-        message: `"${d.label}" has ${mb(free)} free; this backup needs about ${mb(needed)}.`,
-        removed: 0,
-        verified: null,
-      });
+      full.push(
+        skipped(
+          d,
+          'DEST_FULL',
+          `"${d.label}" has ${mb(free)} free; this backup needs about ${mb(needed)}.`,
+        ),
+      );
     }
     return { reachable: { ...located, destinations }, full };
   }
@@ -179,6 +221,42 @@ export class Runner {
         nextSpace(space[place.id], free, record.finishedAt, outcome.ok ? outcome.newBytes : null),
       );
     }
+  }
+
+  /**
+   * What the owner needs to know about each place once the backup is in: which stick of a
+   * rotation took it, whether it was ejected, and whether a cloud folder's client is running
+   * to upload it.
+   */
+  private async afterRun(
+    job: Job,
+    located: ResolvedPlaces,
+    record: RunRecord,
+  ): Promise<DestinationOutcome[]> {
+    const clouds = job.destinations.some((d) => d.kind === 'cloud')
+      ? await (this.deps.cloudFolders ?? cloudFoldersHere)().catch(() => [])
+      : [];
+    const out: DestinationOutcome[] = [];
+    for (const outcome of record.destinations) {
+      const place = located.reachable.destinations.find((d) => d.id === outcome.destinationId);
+      const drive = located.drives.get(outcome.destinationId);
+      if (!outcome.ok || !place) {
+        out.push(outcome);
+        continue;
+      }
+      let next: DestinationOutcome = outcome;
+      if (drive) next = { ...next, stick: { device: drive.device, label: drive.label } };
+      if (place.kind === 'cloud') {
+        const running = providerOfPath(clouds, place.path)?.clientRunning ?? null;
+        if (running !== null) next = { ...next, syncing: running };
+      }
+      if (drive && place.ejectWhenDone) {
+        const ejected = await (this.deps.eject ?? ejectDrive)(drive);
+        next = { ...next, ejected: ejected.ok, message: ejected.ok ? null : ejected.message };
+      }
+      out.push(next);
+    }
+    return out;
   }
 
   private async execute(
@@ -231,6 +309,7 @@ export class Runner {
         }),
       };
       await this.measureSpace(job, located.reachable, record);
+      record = { ...record, destinations: await this.afterRun(job, located, record) };
     } catch (err) {
       const e = toTillvaultError(err, job.source);
       record = {
@@ -320,6 +399,31 @@ function recordOf(
     bytes: r.bytes,
     destinations,
     error: null,
+  };
+}
+
+export interface ResolvedPlaces {
+  /** The plan with the places found, at the path where each is now. */
+  readonly reachable: Job;
+  readonly missing: DestinationOutcome[];
+  /** The drive each removable place was found on. */
+  readonly drives: ReadonlyMap<string, Drive>;
+}
+
+function skipped(
+  d: Job['destinations'][number],
+  code: ErrorCode,
+  message: string,
+): DestinationOutcome {
+  return {
+    destinationId: d.id,
+    label: d.label,
+    ok: false,
+    newBytes: 0,
+    code,
+    message,
+    removed: 0,
+    verified: null,
   };
 }
 

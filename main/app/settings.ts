@@ -4,7 +4,13 @@
  * Passphrases are never here (see secrets.ts).
  */
 import { z } from 'zod';
-import { DATA_TYPE_NAMES, LANGUAGES, destinationKinds, scheduleSchema } from '../ipc/contract.js';
+import {
+  DATA_TYPE_NAMES,
+  LANGUAGES,
+  destinationKinds,
+  scheduleSchema,
+  type Schedule,
+} from '../ipc/contract.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -21,8 +27,15 @@ const destinationSchema = z.object({
     .string()
     .refine((p) => !p.split(/[\\/]/).includes('..') && !/^([\\/]|[A-Za-z]:)/.test(p))
     .optional(),
+  /** The USB sticks this place rotates between (e.g. a Monday, a Wednesday, a Friday stick). */
+  sticks: z.array(z.object({ device: z.string(), label: z.string() })).optional(),
+  /** Safely eject the stick after each backup, so it can be pulled out and taken home. */
+  ejectWhenDone: z.boolean().optional(),
 });
 export type Destination = z.infer<typeof destinationSchema>;
+
+/** The full read and restore drill: weekly, at a quiet time (Sunday 03:00). */
+export const DEFAULT_CHECK_SCHEDULE: Schedule = { preset: 'custom', cron: '0 3 * * 0' };
 
 const jobSchema = z.object({
   id: z.string(),
@@ -32,6 +45,7 @@ const jobSchema = z.object({
   typeOverrides: z.record(z.string(), z.enum(DATA_TYPE_NAMES)).default({}),
   destinations: z.array(destinationSchema),
   schedule: scheduleSchema,
+  checkSchedule: scheduleSchema.default(DEFAULT_CHECK_SCHEDULE),
   createdAt: z.string(),
 });
 export type Job = z.infer<typeof jobSchema>;

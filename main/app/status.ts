@@ -33,6 +33,20 @@ function isRecent(at: string | undefined, now: Date): boolean {
   return at !== undefined && now.getTime() - Date.parse(at) < 7 * 24 * HOUR;
 }
 
+/** Each stick of a rotating place, known from setup or from a backup it took. */
+function sticksOf(
+  place: Job['destinations'][number],
+  state: JobState | undefined,
+): { label: string; lastOkAt: string | null }[] {
+  const got = state?.sticksOkAt[place.id] ?? {};
+  const devices = [...new Set([...(place.sticks ?? []).map((k) => k.device), ...Object.keys(got)])];
+  if (devices.length < 2) return [];
+  return devices.map((device) => ({
+    label: got[device]?.label ?? place.sticks?.find((k) => k.device === device)?.label ?? device,
+    lastOkAt: got[device]?.at ?? null,
+  }));
+}
+
 export function computeStatus(
   jobs: readonly Job[],
   states: ReadonlyMap<string, JobState>,
@@ -108,6 +122,7 @@ export function computeStatus(
           freeBytes: outlook?.freeBytes ?? null,
           daysLeft: outlook?.daysLeft ?? null,
           space: outlook?.level ?? null,
+          sticks: sticksOf(d, states.get(j.id)),
         };
       }),
     ),

@@ -5,7 +5,9 @@
  * that would upload it is not running. Plain Node: no Electron, no network.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { runningProcessNames } from './processes.js';
 
 export const CLOUD_PROVIDERS = [
   'dropbox',
@@ -284,6 +286,16 @@ export async function detectCloudFolders(e: CloudEnvironment): Promise<CloudFold
     });
   }
   return folders;
+}
+
+/** This computer's cloud folders, with whether each one's sync client is running now. */
+export async function cloudFoldersHere(): Promise<CloudFolder[]> {
+  return detectCloudFolders({
+    platform: process.platform,
+    home: os.homedir(),
+    env: process.env,
+    processes: await runningProcessNames(),
+  });
 }
 
 /** Whether `p` is `folder` or inside it, by whole path segments ("Dropbox2" is not in "Dropbox"). */

@@ -16,6 +16,8 @@ export interface Drive {
   readonly sizeBytes: number;
   readonly freeBytes: number | null;
   readonly removable: boolean;
+  /** The partition's device node (/dev/sdb1) on Linux, for ejecting it. */
+  readonly blockDevice?: string;
 }
 
 export type ListDrives = () => Promise<Drive[]>;
@@ -34,6 +36,7 @@ export const listSystemDrives: ListDrives = async () => {
         sizeBytes: b.size,
         freeBytes: fsInfo ? fsInfo.available : null,
         removable: b.removable,
+        ...(process.platform === 'linux' && b.name ? { blockDevice: `/dev/${b.name}` } : {}),
       };
     });
 };

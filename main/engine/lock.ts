@@ -4,7 +4,7 @@
  * when its process is gone on this host, or when it was not refreshed for STALE_MS (power loss
  * on another machine), so a crash never blocks later backups.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -35,7 +35,7 @@ type LockInfo = z.infer<typeof lockSchema>;
  * A file rather than memory so every worker thread of the process sees it.
  */
 const heldNote = (pid: number, holder: string): string =>
-  path.join(os.tmpdir(), 'tillvault-locks', `${pid}-${holder}`);
+  path.join(os.tmpdir(), `tillvault-lock-${pid}-${holder}`);
 
 function processAlive(pid: number): boolean {
   try {
@@ -124,7 +124,6 @@ export async function acquireLock(
     holder,
   };
   const note = heldNote(process.pid, holder);
-  mkdirSync(path.dirname(note), { recursive: true });
   writeFileSync(note, '');
   const forget = (): void => rmSync(note, { force: true });
   await fs.mkdir(layout.dir('locks'), { recursive: true }).catch((err: unknown) => {

@@ -28,6 +28,9 @@ const destinationView = z.object({
   kind: z.enum(destinationKinds),
   label: z.string(),
   path: z.string(),
+  /** A removable place: the sticks it rotates between. */
+  sticks: z.array(z.object({ device: z.string(), label: z.string() })).optional(),
+  ejectWhenDone: z.boolean().optional(),
 });
 export type DestinationView = z.infer<typeof destinationView>;
 
@@ -39,6 +42,8 @@ const jobView = z.object({
   typeOverrides: z.record(z.string(), dataType),
   destinations: z.array(destinationView),
   schedule: scheduleSchema,
+  /** When the full read and restore drill runs (default Sundays at 03:00). */
+  checkSchedule: scheduleSchema,
   createdAt: z.string(),
 });
 export type JobView = z.infer<typeof jobView>;
@@ -60,6 +65,12 @@ const destinationOutcome = z.object({
   removed: z.number(),
   /** The quick check after the run: true good, false damage found, null not checked. */
   verified: z.boolean().nullable(),
+  /** The USB stick that took this backup, when the place rotates between several. */
+  stick: z.object({ device: z.string(), label: z.string() }).optional(),
+  /** "Eject when done": true the stick may be unplugged, false not (`message` says why). */
+  ejected: z.boolean().optional(),
+  /** A cloud folder whose sync client is not running: the copy has not left the shop yet. */
+  syncing: z.boolean().optional(),
 });
 export type DestinationOutcome = z.infer<typeof destinationOutcome>;
 
@@ -76,6 +87,22 @@ export const runRecordSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** A full read of every place and a restore drill of the newest backup, per place. */
+export const checkRecordSchema = z.object({
+  at: z.string(),
+  places: z.array(
+    z.object({
+      destinationId: z.string(),
+      label: z.string(),
+      /** null: the place could not be reached. */
+      ok: z.boolean().nullable(),
+      restoreMs: z.number().nullable(),
+      code: z.string().nullable(),
+    }),
+  ),
+});
+export type CheckRecord = z.infer<typeof checkRecordSchema>;
 
 const runProgress = z.object({
   runId: id,
@@ -141,6 +168,8 @@ const statusView = z.object({
       daysLeft: z.number().nullable(),
       /** 'low': running out within two weeks; 'full': the next backup may not fit. */
       space: z.enum(['ok', 'low', 'full']).nullable(),
+      /** A place rotating between USB sticks: when each one last took a good backup. */
+      sticks: z.array(z.object({ label: z.string(), lastOkAt: z.string().nullable() })),
     }),
   ),
   jobs: z.array(jobView),
@@ -240,6 +269,8 @@ export const CHANNELS = {
           label: z.string(),
           path: z.string(),
           freeBytes: z.number().nullable(),
+          /** A cloud folder: whether its sync client is running now (null: cannot tell). */
+          clientRunning: z.boolean().nullable().optional(),
         }),
       ),
     }),
@@ -292,9 +323,24 @@ export const CHANNELS = {
         types: z.array(dataType).min(1).optional(),
         typeOverrides: typeOverrides.optional(),
         schedule: scheduleSchema.optional(),
+        checkSchedule: scheduleSchema.optional(),
       })
       .strict(),
     response: jobView,
+  },
+  /** Another USB stick for a removable place, to rotate (a Monday, a Wednesday, a Friday one). */
+  'places:add-stick': {
+    request: z.object({ jobId: id, destinationId: id, path: grantedPath }).strict(),
+    response: jobView,
+  },
+  'places:update': {
+    request: z.object({ jobId: id, destinationId: id, ejectWhenDone: z.boolean() }).strict(),
+    response: jobView,
+  },
+  /** The weekly check now: every place read in full and the newest backup restored and tested. */
+  'check:run': {
+    request: z.object({ jobId: id }).strict(),
+    response: checkRecordSchema,
   },
   'jobs:remove': {
     request: z.object({ jobId: id }).strict(),

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { staleAlerts } from '../../main/app/alerts.js';
 import { staleNotification } from '../../main/app/messages.js';
 import type { JobState } from '../../main/app/run-state.js';
-import type { Job } from '../../main/app/settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const hoursAgo = (h: number): string => new Date(now.getTime() - h * 3600_000).toISOString();
@@ -17,6 +17,7 @@ const job = (id: string, preset: 'nightly' | 'manual', createdHoursAgo = 1000): 
   typeOverrides: {},
   destinations: [],
   schedule: preset === 'manual' ? { preset } : { preset, time: '23:00' },
+  checkSchedule: DEFAULT_CHECK_SCHEDULE,
   createdAt: hoursAgo(createdHoursAgo),
 });
 
@@ -27,6 +28,7 @@ const state = (lastSuccessHoursAgo: number | null): JobState => ({
   lastDueAt: null,
   lastCheck: null,
   space: {},
+  sticksOkAt: {},
 });
 
 test('a nightly plan 31 hours behind is alerted; 29 hours is fine; manual never', () => {

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { RunState } from '../../main/app/run-state.js';
 import { Runner } from '../../main/app/runner.js';
 import { ProtectedSecretStore } from '../../main/app/secrets.js';
-import type { Job } from '../../main/app/settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import type { Platform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
@@ -68,6 +68,7 @@ function harness(places: string[]) {
       path: p,
     })),
     schedule: { preset: 'manual' },
+    checkSchedule: DEFAULT_CHECK_SCHEDULE,
     createdAt: new Date().toISOString(),
   };
   secrets.set(job.id, 'runner test passphrase');

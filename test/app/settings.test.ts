@@ -8,6 +8,7 @@ import Conf from 'conf';
 import { ProtectedSecretStore, type Protector } from '../../main/app/secrets.js';
 import {
   DEFAULT_SETTINGS,
+  DEFAULT_CHECK_SCHEDULE,
   SETTINGS_VERSION,
   SettingsStore,
   migrateSettings,
@@ -31,7 +32,7 @@ test('version 1 settings are migrated, jobs kept', () => {
   assert.equal(s.language, 'sv');
   assert.equal(s.notifications, true);
   assert.equal(s.startAtLogin, true);
-  assert.deepEqual(s.jobs, [job]);
+  assert.deepEqual(s.jobs, [{ ...job, checkSchedule: DEFAULT_CHECK_SCHEDULE }]);
 });
 
 test('empty or damaged settings fall back without losing good jobs', () => {
@@ -43,7 +44,7 @@ test('empty or damaged settings fall back without losing good jobs', () => {
     jobs: [job, { id: 'broken', schedule: { preset: 'sometimes' } }],
   });
   assert.equal(s.language, 'system');
-  assert.deepEqual(s.jobs, [job]);
+  assert.deepEqual(s.jobs, [{ ...job, checkSchedule: DEFAULT_CHECK_SCHEDULE }]);
 });
 
 test('a conf file round-trips through the store, as the CLI and test host use it', () => {

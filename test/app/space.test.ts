@@ -12,7 +12,7 @@ import { spaceAlerts } from '../../main/app/alerts.js';
 import { createAppCore } from '../../main/app/core.js';
 import { headlessPlatform } from '../../main/app/platform.js';
 import { EMPTY_JOB_STATE, type JobState } from '../../main/app/run-state.js';
-import type { Job } from '../../main/app/settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import {
   bytesPerDay,
   expectedBytes,
@@ -83,6 +83,7 @@ const job = (id: string, destinations: string[]): Job => ({
   typeOverrides: {},
   destinations: destinations.map((d) => ({ id: d, kind: 'folder', label: d, path: `/${d}` })),
   schedule: { preset: 'nightly', time: '23:00' },
+  checkSchedule: DEFAULT_CHECK_SCHEDULE,
   createdAt: at(0),
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunRecord } from '../../main/ipc/contract.js';
 import type { JobState } from '../../main/app/run-state.js';
-import type { Job } from '../../main/app/settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import { computeStatus } from '../../main/app/status.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
@@ -21,6 +21,7 @@ function job(id: string, preset: 'manual' | 'nightly' = 'nightly'): Job {
       { id: `${id}-b`, kind: 'removable', label: 'USB', path: '/b' },
     ],
     schedule: preset === 'manual' ? { preset } : { preset, time: '23:00' },
+    checkSchedule: DEFAULT_CHECK_SCHEDULE,
     createdAt: hoursAgo(1000),
   };
 }
@@ -58,6 +59,7 @@ function state(r: RunRecord | null, lastSuccessHoursAgo: number | null): JobStat
     lastDueAt: null,
     lastCheck: null,
     space: {},
+    sticksOkAt: {},
   };
 }
 

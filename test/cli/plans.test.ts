@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Conf from 'conf';
-import { SettingsStore, type Job } from '../../main/app/settings.js';
+import { DEFAULT_CHECK_SCHEDULE, SettingsStore, type Job } from '../../main/app/settings.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import type { RunRecord } from '../../main/ipc/contract.js';
 import { cli, tempDir } from '../helpers.js';
@@ -37,6 +37,7 @@ before(() => {
       { id: 'b', kind: 'removable', label: 'SHOP-BACKUP', path: usb },
     ],
     schedule: { preset: 'nightly', time: '23:00' },
+    checkSchedule: DEFAULT_CHECK_SCHEDULE,
     createdAt: new Date().toISOString(),
   };
   new SettingsStore(

@@ -1,0 +1,98 @@
+/**
+ * Changing a plan's places after setup: another USB stick for a removable place (rotation:
+ * whichever stick is plugged in takes the backup) and "eject when done".
+ */
+import path from 'node:path';
+import { prepareDestinations } from '../engine/destinations.js';
+import { driveOf } from '../engine/drives.js';
+import { TillvaultError } from '../engine/errors.js';
+import { AppFailure } from '../ipc/errors.js';
+import type { AppCore } from './handlers.js';
+import type { Destination, Job } from './settings.js';
+
+function placeOf(core: AppCore, jobId: string, destinationId: string): [Job, Destination] {
+  const job = core.settings.read().jobs.find((j) => j.id === jobId);
+  const place = job?.destinations.find((d) => d.id === destinationId);
+  if (!job || !place) throw new AppFailure('NOT_FOUND', 'This backup place no longer exists.');
+  return [job, place];
+}
+
+function saveDestination(core: AppCore, jobId: string, changed: Destination): Job {
+  const next = core.settings.update((s) => ({
+    ...s,
+    jobs: s.jobs.map((j) =>
+      j.id !== jobId
+        ? j
+        : { ...j, destinations: j.destinations.map((d) => (d.id === changed.id ? changed : d)) },
+    ),
+  }));
+  core.events.emit('status:changed', {});
+  return next.jobs.find((j) => j.id === jobId)!;
+}
+
+/**
+ * Makes the stick at `mount` one more stick of a removable place: the same backups (same keys,
+ * same repository id) in the same folder, copied from a place of the plan that is reachable now.
+ */
+export async function addStick(
+  core: AppCore,
+  req: { jobId: string; destinationId: string; mount: string },
+): Promise<Job> {
+  const [job, place] = placeOf(core, req.jobId, req.destinationId);
+  if (place.kind !== 'removable' || !place.repositoryId) {
+    throw new AppFailure('INVALID_REQUEST', 'Only a USB drive place can rotate between sticks.');
+  }
+  if (core.runner.isRunning(job.id)) {
+    throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
+  }
+  const drive = driveOf(await core.drives(), req.mount);
+  if (!drive?.removable) {
+    throw new TillvaultError('DEST_MISSING', 'That USB drive is not connected any more.');
+  }
+  const taken = job.destinations.flatMap((d) => (d.sticks ?? []).map((k) => k.device));
+  if (taken.includes(drive.device)) {
+    throw new TillvaultError('BAD_INPUT', `"${drive.label}" already takes this plan's backups.`);
+  }
+  const passphrase = core.secrets.get(job.id);
+  if (!passphrase) {
+    throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
+  }
+  const target = path.join(drive.mount, place.within ?? '');
+  // The new stick gets a copy of the repository's keys from any place of the plan found now.
+  const { reachable, drives } = await core.runner.resolvePlaces(job);
+  const template = reachable.destinations.find(
+    (d) => driveOf([drive], d.path) === null && d.path !== target,
+  );
+  if (!template) {
+    throw new TillvaultError(
+      'DEST_MISSING',
+      'Connect a place that already holds these backups (or keep the first stick plugged in) so the new stick gets the same keys.',
+    );
+  }
+  const prepared = await prepareDestinations(
+    [template.path, target],
+    { kind: 'passphrase', value: passphrase },
+    'setup',
+  );
+  for (const d of prepared.open) await d.lock.release();
+  const failed = prepared.failed[0];
+  if (failed) throw new TillvaultError(failed.code, failed.message);
+  // Plans set up before rotation existed learn their first stick now, if it is plugged in.
+  const first = drives.get(place.id);
+  const known = place.sticks ?? (first ? [{ device: first.device, label: first.label }] : []);
+  return saveDestination(core, job.id, {
+    ...place,
+    sticks: [...known, { device: drive.device, label: drive.label }],
+  });
+}
+
+export function setEjectWhenDone(
+  core: AppCore,
+  req: { jobId: string; destinationId: string; ejectWhenDone: boolean },
+): Job {
+  const [, place] = placeOf(core, req.jobId, req.destinationId);
+  if (place.kind !== 'removable') {
+    throw new AppFailure('INVALID_REQUEST', 'Only a USB drive can be ejected.');
+  }
+  return saveDestination(core, req.jobId, { ...place, ejectWhenDone: req.ejectWhenDone });
+}
