@@ -80,9 +80,13 @@ export async function addStick(
   // Plans set up before rotation existed learn their first stick now, if it is plugged in.
   const first = drives.get(place.id);
   const known = place.sticks ?? (first ? [{ device: first.device, label: first.label }] : []);
+  const sticks = [...known, { device: drive.device, label: drive.label }];
+  // A place named after its first stick is now all of them: "MONDAY / FRIDAY".
+  const named = known.some((k) => k.label === place.label) || known.length === 0;
   return saveDestination(core, job.id, {
     ...place,
-    sticks: [...known, { device: drive.device, label: drive.label }],
+    sticks,
+    label: named ? sticks.map((k) => k.label).join(' / ') : place.label,
   });
 }
 

@@ -169,7 +169,7 @@ export class Runner {
             d,
             'DEST_MISSING',
             names.length > 1
-              ? `None of the USB drives of "${d.label}" is connected (${names.join(', ')}).`
+              ? `None of the USB sticks of this place is connected (${names.join(', ')}).`
               : `USB drive "${d.label}" is not connected.`,
           ),
         );

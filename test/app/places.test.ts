@@ -136,7 +136,7 @@ test('Monday and Friday sticks take turns as one place; Home says when each last
   assert.equal(fourth.outcome, 'partial');
   assert.equal(
     fourth.destinations[1]?.message,
-    'None of the USB drives of "USB" is connected (MONDAY, FRIDAY).',
+    'None of the USB sticks of this place is connected (MONDAY, FRIDAY).',
   );
 });
 

@@ -5,81 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, recordProgress, snap, test, type HostHandle } from './fixtures.js';
-
-const PASSPHRASE = 'paper lantern orchard 42';
-
-/** Walks the wizard on the demo shop into two places: Documents and `second`. */
-async function setUpDemoShop(page: Page, host: HostHandle, second: string): Promise<void> {
-  await page.goto(host.url);
-  await expect(page.getByRole('heading', { name: /Welcome to Tillvault/ })).toBeVisible();
-  await snap(page, '01-setup-source');
-
-  await page.getByTestId('use-demo').click();
-  const types = page.getByTestId('types-table');
-  await expect(types).toBeVisible();
-  await expect(types.getByRole('checkbox', { name: 'Members' })).toBeChecked();
-  await expect(types.getByRole('checkbox', { name: 'Sales and transactions' })).toBeChecked();
-  await expect(types).toContainText('members');
-  // The owner may sort a table into another data type; the summary follows at once.
-  await page.getByTestId('sort-tables').click();
-  await page.getByTestId('type-of-shifts').selectOption('staff');
-  await expect(types.getByRole('row', { name: /Staff and settings/ })).toContainText('shifts');
-  await expect(types.getByRole('row', { name: /Sales and transactions/ })).not.toContainText(
-    'shifts',
-  );
-  await snap(page, '02-setup-types');
-  await page.getByTestId('setup-next').click();
-
-  await expect(page.getByText('Tillvault Backups', { exact: false }).first()).toBeVisible();
-  await host.answerDialog(second);
-  await page.getByTestId('add-folder').click();
-  await expect(page.getByText(second)).toBeVisible();
-  // Both folders sit on the database's own disk here: the owner is told what that means.
-  await expect(page.getByTestId('same-disk').first()).toContainText(
-    'does not protect against a disk failure',
-  );
-  await snap(page, '03-setup-places');
-  await page.getByTestId('setup-next').click();
-
-  await page.getByTestId('passphrase').fill('short');
-  await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
-  await page.getByTestId('passphrase').fill(PASSPHRASE);
-  await page.getByTestId('passphrase-again').fill(PASSPHRASE);
-  await expect(page.getByTestId('strength')).not.toContainText('weak');
-  await page.getByTestId('create-protection').click();
-  const key = page.getByTestId('recovery-key');
-  await expect(key).toBeVisible();
-  expect((await key.textContent())?.replace(/[^0-9A-Z]/g, '').length).toBeGreaterThanOrEqual(26);
-  await snap(page, '04-setup-recovery-key');
-  // "Print" puts only the key on paper.
-  await page.emulateMedia({ media: 'print' });
-  await expect(page.getByTestId('nav-home')).toBeHidden();
-  await expect(key).toBeVisible();
-  await snap(page, '04b-recovery-key-printed');
-  await page.emulateMedia({ media: 'screen' });
-  await expect(page.getByTestId('setup-next')).toBeDisabled();
-  await page.getByTestId('key-stored').check();
-  await page.getByTestId('setup-next').click();
-
-  await expect(page.getByText('Nightly after closing')).toBeVisible();
-  // A custom schedule that is not cron is explained and refused by main.
-  await page.getByRole('radio', { name: 'Custom' }).check();
-  await page.getByLabel('Cron expression').fill('every night');
-  await expect(page.getByTestId('cron-in-words')).toHaveText(
-    'This is not a schedule Tillvault understands yet.',
-  );
-  await page.getByTestId('setup-next').click();
-  await expect(page.getByRole('alert')).toContainText('That did not look right');
-  await page.getByLabel('Cron expression').fill('30 22 * * 1-6');
-  await expect(page.getByTestId('cron-in-words')).toContainText('22:30');
-  await page.getByRole('radio', { name: 'Nightly after closing' }).check();
-  await snap(page, '05-setup-when');
-  await page.getByTestId('setup-next').click();
-  await expect(page.getByTestId('run-first-backup')).toBeVisible();
-  await snap(page, '06-setup-review');
-}
+import { expect, recordProgress, setUpDemoShop, snap, test } from './fixtures.js';
 
 test('first-time setup on the demo shop, Back up now with progress, then History', async ({
   page,
@@ -87,7 +13,7 @@ test('first-time setup on the demo shop, Back up now with progress, then History
 }) => {
   const second = path.join(host.dir, 'usb-stick');
   await fs.mkdir(second);
-  await setUpDemoShop(page, host, second);
+  await setUpDemoShop(page, host, { folder: second });
   const progress = await recordProgress(page);
   await page.getByTestId('run-first-backup').click();
 
@@ -139,7 +65,7 @@ test('first-time setup on the demo shop, Back up now with progress, then History
 test('a backup place that vanished is reported, and nothing is lost', async ({ page, host }) => {
   const drive = path.join(host.dir, 'media', 'SHOP-BACKUP');
   await fs.mkdir(drive, { recursive: true });
-  await setUpDemoShop(page, host, drive);
+  await setUpDemoShop(page, host, { folder: drive });
   await page.getByTestId('run-first-backup').click();
   const result = page.getByTestId('run-result');
   await expect(result).toHaveAttribute('data-outcome', 'ok');

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { test as base, type Page } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 
 export interface HostHandle {
   readonly url: string;
@@ -16,7 +16,22 @@ export interface HostHandle {
   readonly documentsDir: string;
   /** What the next native file or folder dialog answers (null: the owner cancels). */
   answerDialog(answer: string | null): Promise<void>;
-  state(): Promise<{ notifications: { title: string; body: string }[]; awake: number }>;
+  state(): Promise<{
+    notifications: { title: string; body: string }[];
+    awake: number;
+    ejected: string[];
+  }>;
+  /** Plugs in USB sticks (a scripted drive list) and makes disks nearly full (path → bytes). */
+  desktop(change: { drives?: FakeDrive[]; free?: Record<string, number> }): Promise<void>;
+}
+
+export interface FakeDrive {
+  device: string;
+  label: string;
+  mount: string;
+  sizeBytes: number;
+  freeBytes: number | null;
+  removable: boolean;
 }
 
 async function startHostProcess(
@@ -67,6 +82,12 @@ export const test = base.extend<{ lang: string; demoShop: boolean; host: HostHan
         });
       },
       state: async () => (await fetch(new URL('__test/state', info.url))).json(),
+      desktop: async (change) => {
+        await fetch(new URL('__test/desktop', info.url), {
+          method: 'POST',
+          body: JSON.stringify(change),
+        });
+      },
     });
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -74,7 +95,7 @@ export const test = base.extend<{ lang: string; demoShop: boolean; host: HostHan
   },
 });
 
-export { expect } from '@playwright/test';
+export { expect };
 
 /** Saves a screenshot under test-results/screens/ to look at after the run. */
 export async function snap(page: Page, name: string): Promise<void> {
@@ -91,4 +112,88 @@ export async function recordProgress(page: Page): Promise<() => Promise<number[]
     );
   });
   return () => page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+}
+
+const PASSPHRASE = 'paper lantern orchard 42';
+
+/**
+ * Walks the wizard on the demo shop into two places: Documents and `second`, a folder picked
+ * in the (scripted) folder dialog or a USB stick offered from the (scripted) drive list.
+ */
+export async function setUpDemoShop(
+  page: Page,
+  host: HostHandle,
+  second: { folder: string } | { usb: string },
+): Promise<void> {
+  await page.goto(host.url);
+  await expect(page.getByRole('heading', { name: /Welcome to Tillvault/ })).toBeVisible();
+  await snap(page, '01-setup-source');
+
+  await page.getByTestId('use-demo').click();
+  const types = page.getByTestId('types-table');
+  await expect(types).toBeVisible();
+  await expect(types.getByRole('checkbox', { name: 'Members' })).toBeChecked();
+  await expect(types.getByRole('checkbox', { name: 'Sales and transactions' })).toBeChecked();
+  await expect(types).toContainText('members');
+  // The owner may sort a table into another data type; the summary follows at once.
+  await page.getByTestId('sort-tables').click();
+  await page.getByTestId('type-of-shifts').selectOption('staff');
+  await expect(types.getByRole('row', { name: /Staff and settings/ })).toContainText('shifts');
+  await expect(types.getByRole('row', { name: /Sales and transactions/ })).not.toContainText(
+    'shifts',
+  );
+  await snap(page, '02-setup-types');
+  await page.getByTestId('setup-next').click();
+
+  await expect(page.getByText('Tillvault Backups', { exact: false }).first()).toBeVisible();
+  if ('folder' in second) {
+    await host.answerDialog(second.folder);
+    await page.getByTestId('add-folder').click();
+    await expect(page.getByText(second.folder)).toBeVisible();
+  } else {
+    await page.getByRole('checkbox', { name: new RegExp(second.usb) }).check();
+  }
+  // Both places sit on the database's own disk here: the owner is told what that means.
+  await expect(page.getByTestId('same-disk').first()).toContainText(
+    'does not protect against a disk failure',
+  );
+  await snap(page, '03-setup-places');
+  await page.getByTestId('setup-next').click();
+
+  await page.getByTestId('passphrase').fill('short');
+  await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
+  await page.getByTestId('passphrase').fill(PASSPHRASE);
+  await page.getByTestId('passphrase-again').fill(PASSPHRASE);
+  await expect(page.getByTestId('strength')).not.toContainText('weak');
+  await page.getByTestId('create-protection').click();
+  const key = page.getByTestId('recovery-key');
+  await expect(key).toBeVisible();
+  expect((await key.textContent())?.replace(/[^0-9A-Z]/g, '').length).toBeGreaterThanOrEqual(26);
+  await snap(page, '04-setup-recovery-key');
+  // "Print" puts only the key on paper.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByTestId('nav-home')).toBeHidden();
+  await expect(key).toBeVisible();
+  await snap(page, '04b-recovery-key-printed');
+  await page.emulateMedia({ media: 'screen' });
+  await expect(page.getByTestId('setup-next')).toBeDisabled();
+  await page.getByTestId('key-stored').check();
+  await page.getByTestId('setup-next').click();
+
+  await expect(page.getByText('Nightly after closing')).toBeVisible();
+  // A custom schedule that is not cron is explained and refused by main.
+  await page.getByRole('radio', { name: 'Custom' }).check();
+  await page.getByLabel('Cron expression').fill('every night');
+  await expect(page.getByTestId('cron-in-words')).toHaveText(
+    'This is not a schedule Tillvault understands yet.',
+  );
+  await page.getByTestId('setup-next').click();
+  await expect(page.getByRole('alert')).toContainText('That did not look right');
+  await page.getByLabel('Cron expression').fill('30 22 * * 1-6');
+  await expect(page.getByTestId('cron-in-words')).toContainText('22:30');
+  await page.getByRole('radio', { name: 'Nightly after closing' }).check();
+  await snap(page, '05-setup-when');
+  await page.getByTestId('setup-next').click();
+  await expect(page.getByTestId('run-first-backup')).toBeVisible();
+  await snap(page, '06-setup-review');
 }

@@ -12,6 +12,8 @@ import Conf from 'conf';
 import { createAppCore } from '../../main/app/core.js';
 import { ensureDemoJob } from '../../main/app/demo-job.js';
 import type { Platform } from '../../main/app/platform.js';
+import { freeBytesAt } from '../../main/app/space.js';
+import { listSystemDrives, type Drive } from '../../main/engine/drives.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
 
@@ -74,6 +76,10 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 
 export async function startHost(opts: HostOptions): Promise<Host> {
   const dialogAnswers: (string | null)[] = [];
+  // What cannot exist on a test machine: USB sticks (a scripted drive list), a nearly full disk.
+  let drives: Drive[] | null = null;
+  let freeOverrides: Record<string, number> = {};
+  const ejected: string[] = [];
   const notifications: { title: string; body: string }[] = [];
   const streams = new Set<http.ServerResponse>();
   let awake = 0;
@@ -110,6 +116,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     protector: null,
     platform,
     events: { emit: send },
+    drives: async () => drives ?? listSystemDrives(),
+    freeSpace: async (dir) => {
+      const inside = Object.keys(freeOverrides)
+        .filter((p) => dir === p || dir.startsWith(p + path.sep))
+        .sort((a, b) => b.length - a.length)[0];
+      return inside !== undefined ? freeOverrides[inside]! : freeBytesAt(dir);
+    },
+    eject: async (drive) => {
+      ejected.push(drive.label);
+      return { ok: true };
+    },
   });
   if (opts.demoShop) await ensureDemoJob(core);
   await core.scheduler.start();
@@ -143,10 +160,17 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         res.writeHead(204).end();
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/__test/desktop') {
+        const desk = (await readBody(req)) as { drives?: Drive[]; free?: Record<string, number> };
+        if (desk.drives) drives = desk.drives;
+        if (desk.free) freeOverrides = desk.free;
+        res.writeHead(204).end();
+        return;
+      }
       if (url.pathname === '/__test/state') {
         res
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ notifications, awake }));
+          .end(JSON.stringify({ notifications, awake, ejected }));
         return;
       }
       if (url.pathname === '/__shim.js') {

@@ -4,7 +4,8 @@ import cronstrue from 'cronstrue/i18n';
 import { useTranslation } from 'react-i18next';
 import type { Schedule } from '../../../main/ipc/contract.js';
 
-const DAYS = [1, 2, 3, 4, 5, 6, 0] as const;
+/** Monday first; the numbers are cron's (0 is Sunday). */
+export const DAYS = [1, 2, 3, 4, 5, 6, 0] as const;
 
 const DEFAULTS: { [P in Schedule['preset']]: Extract<Schedule, { preset: P }> } = {
   manual: { preset: 'manual' },
@@ -42,9 +43,9 @@ function cronInWords(cron: string, lang: string): string | null {
   }
 }
 
-function dayName(day: number, lang: string): string {
+export function dayName(day: number, lang: string, width: 'short' | 'long' = 'short'): string {
   // 2023-01-01 was a Sunday: day 0.
-  return new Intl.DateTimeFormat(lang, { weekday: 'short' }).format(
+  return new Intl.DateTimeFormat(lang, { weekday: width }).format(
     new Date(Date.UTC(2023, 0, 1 + day, 12)),
   );
 }

@@ -36,6 +36,7 @@ import {
   formatBytes,
   formatDateTime,
   formatDuration,
+  formatList,
   formatNumber,
   formatPercent,
 } from '../i18n.js';
@@ -148,6 +149,15 @@ function Headline({ status }: { status: StatusView }) {
                   : t('home.check.unknown', { ago: formatAgo(c.at) })}
             </Text>
           ))}
+          {status.places
+            .filter((p) => p.space === 'low' || p.space === 'full')
+            .map((p) => (
+              <Text key={`${p.jobId}-${p.destinationId}`} c="orange.8" data-testid="headline-space">
+                {t(p.space === 'full' ? 'notify.spaceFullTitle' : 'notify.spaceLowTitle', {
+                  label: p.label,
+                })}
+              </Text>
+            ))}
           {status.lastRun && status.lastRun.outcome !== 'ok' && (
             <Text c={color === 'teal' ? undefined : color}>
               {t(`home.lastRunOutcome.${status.lastRun.outcome}`)}
@@ -189,6 +199,17 @@ function Places({ status }: { status: StatusView }) {
                   : t('home.places.never')}
               </Text>
               <PlaceSpace place={p} />
+              {p.sticks.length > 0 && (
+                <Text size="sm" c="dimmed" data-testid="place-sticks">
+                  {formatList(
+                    p.sticks.map((k) =>
+                      k.lastOkAt
+                        ? t('home.places.stickLast', { label: k.label, ago: formatAgo(k.lastOkAt) })
+                        : t('home.places.stickNever', { label: k.label }),
+                    ),
+                  )}
+                </Text>
+              )}
             </List.Item>
           ))}
         </List>
@@ -314,8 +335,20 @@ function ResultCard({ run, places }: { run: RunRecord; places: StatusView['place
                   ? t('result.placeHanded', { name: d.label, added: formatBytes(d.newBytes) })
                   : t('result.placeOk', { added: formatBytes(d.newBytes) })
                 : `${t('result.placeSkipped')} ${errorText(t, d.code ?? 'INTERNAL')}`}
+              {d.stick && ` · ${t('result.stick', { label: d.stick.label })}`}
               {d.verified === true && ` · ${t('result.checked')}`}
               {d.removed > 0 && ` · ${t('result.removed', { count: d.removed })}`}
+              {d.ejected === true && ` · ${t('result.ejected')}`}
+              {d.syncing === false && (
+                <Text size="sm" c="orange.8" data-testid="sync-stopped">
+                  {t('result.syncStopped', { name: d.label })}
+                </Text>
+              )}
+              {d.ok && d.ejected === false && d.message && (
+                <Text size="sm" c="orange.8">
+                  {d.message}
+                </Text>
+              )}
               {d.verified === false && (
                 <Text size="sm" c="red" fw={600}>
                   {t('result.damaged')}

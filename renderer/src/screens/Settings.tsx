@@ -8,6 +8,8 @@ import { LANGUAGES } from '../../../main/ipc/contract.js';
 import { ApiError, call } from '../api.js';
 import type { Screen } from '../App.js';
 import { errorText } from '../components/ErrorNote.js';
+import { CheckSettings } from '../components/CheckSettings.js';
+import { PlaceSettings } from '../components/PlaceSettings.js';
 import { SchedulePicker } from '../components/SchedulePicker.js';
 import { formatList } from '../i18n.js';
 
@@ -107,10 +109,9 @@ function JobCard({ job, onChanged }: { job: JobView; onChanged: () => void }) {
           {t('settings.types')}: {formatList(job.types.map((ty) => t(`types.${ty}`)))}
         </Text>
         {job.destinations.map((d) => (
-          <Text key={d.id} size="sm" style={{ wordBreak: 'break-all' }}>
-            {t(`setup.places.kind.${d.kind}`)}: {d.label} — {d.path}
-          </Text>
+          <PlaceSettings key={d.id} job={job} place={d} onChanged={onChanged} />
         ))}
+        <Text fw={600}>{t('settings.when')}</Text>
         <SchedulePicker value={schedule} onChange={setSchedule} />
         {dirty && (
           <Button
@@ -120,6 +121,7 @@ function JobCard({ job, onChanged }: { job: JobView; onChanged: () => void }) {
             {t('settings.save')}
           </Button>
         )}
+        <CheckSettings job={job} onChanged={onChanged} />
       </Stack>
       <Modal opened={confirm} onClose={() => setConfirm(false)} title={t('settings.removeTitle')}>
         <Stack>

@@ -434,6 +434,11 @@ function PlacesStep({
                         {t('setup.places.free', { size: formatBytes(p.freeBytes) })}
                       </Text>
                     )}
+                    {p.clientRunning === false && (
+                      <Text size="xs" c="orange.8" data-testid="sync-stopped">
+                        {t('setup.places.syncStopped', { name: p.label })}
+                      </Text>
+                    )}
                   </Stack>
                 }
               />

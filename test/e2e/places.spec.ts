@@ -1,0 +1,82 @@
+/**
+ * Unattended-backup places in the window: USB sticks taking turns as one place and ejected when
+ * done, a place running out of room turning Home amber, and "Test restore now". The sticks are
+ * a scripted drive list (a test machine has none); their folders and the backups are real.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { expect, setUpDemoShop, snap, test, type FakeDrive } from './fixtures.js';
+
+test('Monday and Friday sticks take turns; low space and a restore test show on Home and Settings', async ({
+  page,
+  host,
+}) => {
+  const stick = async (label: string): Promise<FakeDrive> => {
+    const mount = path.join(host.dir, 'media', label);
+    await fs.mkdir(mount, { recursive: true });
+    return {
+      device: `uuid-${label}`,
+      label,
+      mount,
+      sizeBytes: 16e9,
+      freeBytes: 15e9,
+      removable: true,
+    };
+  };
+  const monday = await stick('MONDAY');
+  const friday = await stick('FRIDAY');
+  await host.desktop({ drives: [monday] });
+  await setUpDemoShop(page, host, { usb: 'MONDAY' });
+  await page.getByTestId('run-first-backup').click();
+  const result = page.getByTestId('run-result');
+  await expect(result).toHaveAttribute('data-outcome', 'ok');
+  await expect(result).toContainText('on stick MONDAY');
+
+  // Friday's stick joins the place from Settings, and the stick is ejected after each backup.
+  await host.desktop({ drives: [monday, friday] });
+  await page.getByTestId('nav-settings').click();
+  const usbPlace = page.getByTestId('place-settings').filter({ hasText: 'MONDAY' });
+  await usbPlace.getByTestId('add-stick').click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('button', { name: /MONDAY/ })).toBeDisabled();
+  await dialog.getByRole('button', { name: /FRIDAY/ }).click();
+  await expect(dialog).toBeHidden();
+  await expect(usbPlace.getByTestId('place-sticks')).toHaveText(
+    'Takes turns between 2 USB sticks: MONDAY and FRIDAY. Whichever is plugged in gets the backup.',
+  );
+  // The switch shows what main saved: it turns on once the change is stored.
+  const eject = usbPlace.getByRole('switch', { name: 'Eject the stick when the backup is done' });
+  await eject.click();
+  await expect(eject).toBeChecked();
+  await snap(page, '20-settings-usb-rotation');
+
+  // Friday: only Friday's stick is in, and that disk is nearly full.
+  await host.desktop({ drives: [friday], free: { [friday.mount]: 40e6 } });
+  await page.getByTestId('nav-home').click();
+  await page.getByTestId('back-up-now').click();
+  await expect(result).toHaveAttribute('data-outcome', 'ok');
+  await expect(result).toContainText('MONDAY / FRIDAY: saved');
+  await expect(result).toContainText('on stick FRIDAY');
+  await expect(result).toContainText('ejected: safe to unplug');
+  expect((await host.state()).ejected).toEqual(['FRIDAY']);
+  const places = page.getByTestId('places');
+  await expect(places.getByTestId('place-sticks')).toContainText(/MONDAY: .*FRIDAY: /);
+  const usbSpace = places.getByRole('listitem').filter({ hasText: 'MONDAY / FRIDAY' });
+  await expect(usbSpace.getByTestId('place-space')).toContainText('40 MB free');
+  await expect(usbSpace.getByTestId('place-space')).toContainText('Running out of room');
+  await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
+  await snap(page, '21-home-rotation-low-space');
+  const { notifications } = await host.state();
+  expect(notifications.map((n) => n.title)).toContain('"MONDAY / FRIDAY" is running out of room');
+  await expect(page.getByTestId('headline-space')).toHaveText(
+    '"MONDAY / FRIDAY" is running out of room',
+  );
+
+  // Sunday's restore test, now.
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('test-restore').click();
+  await expect(page.getByTestId('test-restore-result')).toContainText('Every place passed', {
+    timeout: 60_000,
+  });
+  await snap(page, '22-settings-restore-test');
+});
