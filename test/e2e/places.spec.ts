@@ -80,3 +80,39 @@ test('Monday and Friday sticks take turns; low space and a restore test show on 
   });
   await snap(page, '22-settings-restore-test');
 });
+
+test.describe('with the demo shop', () => {
+  test.use({ demoShop: true });
+
+  test('a flipped byte found by "Test restore now" turns Home red and is notified', async ({
+    page,
+    host,
+  }) => {
+    await page.goto(host.url);
+    await page.getByTestId('back-up-now').click();
+    await expect(page.getByTestId('run-result')).toHaveAttribute('data-outcome', 'ok');
+
+    // Bit rot on the backup disk: one byte of one pack flipped.
+    const data = path.join(host.dataDir, 'demo', 'backups', 'data');
+    const entries = await fs.readdir(data, { recursive: true, withFileTypes: true });
+    const pack = entries.find((e) => e.isFile());
+    expect(pack, 'a pack file').toBeTruthy();
+    const file = path.join(pack!.parentPath, pack!.name);
+    const bytes = await fs.readFile(file);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    await fs.writeFile(file, bytes);
+
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('test-restore').click();
+    await expect(page.getByTestId('test-restore-result')).toContainText(
+      'Damage found in Demo backups',
+      { timeout: 60_000 },
+    );
+    await page.getByTestId('nav-home').click();
+    await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'bad');
+    await expect(page.getByTestId('last-check')).toContainText('found damage');
+    await snap(page, '23-home-damage-found');
+    const { notifications } = await host.state();
+    expect(notifications.at(-1)?.title).toBe('Backup check found damage');
+  });
+});
