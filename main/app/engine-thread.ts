@@ -13,7 +13,16 @@ export type EngineJob =
   | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }
   | { op: 'describe'; file: string }
   | { op: 'demo'; file: string; options: DemoShopOptions }
-  | { op: 'check'; destinations: string[]; credential: Credential };
+  | { op: 'check'; destinations: string[]; credential: Credential }
+  | { op: 'repair'; dest: string; from: string; credential: Credential };
+
+/** A damaged place after a repair from another place of the same plan. */
+export interface PlaceRepair {
+  /** The full read after the repair found no damage left. */
+  ok: boolean;
+  chunksReplaced: number;
+  unrepairable: string[];
+}
 
 /** The weekly check of one place: every byte read and decrypted, then a restore drill. */
 export interface PlaceCheck {
@@ -96,6 +105,14 @@ export function checkInWorker(
   credential: Credential,
 ): Promise<PlaceCheck[]> {
   return runJob({ op: 'check', destinations, credential }) as Promise<PlaceCheck[]>;
+}
+
+export function repairInWorker(
+  dest: string,
+  from: string,
+  credential: Credential,
+): Promise<PlaceRepair> {
+  return runJob({ op: 'repair', dest, from, credential }) as Promise<PlaceRepair>;
 }
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {

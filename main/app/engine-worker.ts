@@ -9,10 +9,17 @@ import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { toTillvaultError } from '../engine/errors.js';
 import { describeDatabase } from '../engine/inspect.js';
 import { prune } from '../engine/prune.js';
+import { repair } from '../engine/repair.js';
 import type { Credential } from '../engine/repo-config.js';
 import { DEFAULT_POLICY } from '../engine/retention.js';
 import { verify } from '../engine/verify.js';
-import type { EngineJob, Maintenance, PlaceCheck, WorkerMessage } from './engine-thread.js';
+import type {
+  EngineJob,
+  Maintenance,
+  PlaceCheck,
+  PlaceRepair,
+  WorkerMessage,
+} from './engine-thread.js';
 
 const job = workerData as EngineJob;
 const port = parentPort!;
@@ -96,6 +103,15 @@ async function run(): Promise<unknown> {
       return createDemoShop(job.file, job.options);
     case 'check':
       return check(job.destinations, job.credential);
+    case 'repair': {
+      const r = await repair(job.dest, job.from, job.credential);
+      const done: PlaceRepair = {
+        ok: r.after.ok,
+        chunksReplaced: r.chunksReplaced,
+        unrepairable: r.unrepairable,
+      };
+      return done;
+    }
   }
 }
 

@@ -32,7 +32,7 @@ import type { Scheduler } from '../engine/scheduler.js';
 import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings, type SettingsStore } from './settings.js';
-import { addStick, setEjectWhenDone } from './places.js';
+import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
 
@@ -346,6 +346,8 @@ export function createHandlers(core: AppCore): Handlers {
       ),
 
     'places:update': async (req) => jobView(setEjectWhenDone(core, req)),
+
+    'places:repair': async (req) => repairPlace(core, req),
 
     'check:run': async (req) => {
       const job = findJob(core, req.jobId);

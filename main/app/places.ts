@@ -7,6 +7,7 @@ import { prepareDestinations } from '../engine/destinations.js';
 import { driveOf } from '../engine/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { AppFailure } from '../ipc/errors.js';
+import { repairInWorker } from './engine-thread.js';
 import type { AppCore } from './handlers.js';
 import type { Destination, Job } from './settings.js';
 
@@ -99,4 +100,47 @@ export function setEjectWhenDone(
     throw new AppFailure('INVALID_REQUEST', 'Only a USB drive can be ejected.');
   }
   return saveDestination(core, req.jobId, { ...place, ejectWhenDone: req.ejectWhenDone });
+}
+
+/**
+ * Replaces the damaged backups of a place with good copies from another place of the plan
+ * (same repository, same keys), then reads it all again; a place that is whole again stops
+ * turning Home red.
+ */
+export async function repairPlace(
+  core: AppCore,
+  req: { jobId: string; destinationId: string },
+): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
+  const [job] = placeOf(core, req.jobId, req.destinationId);
+  if (core.runner.isRunning(job.id)) {
+    throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
+  }
+  const passphrase = core.secrets.get(job.id);
+  if (!passphrase) {
+    throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
+  }
+  const { reachable } = await core.runner.resolvePlaces(job);
+  const damaged = reachable.destinations.find((d) => d.id === req.destinationId);
+  if (!damaged) {
+    throw new TillvaultError('DEST_MISSING', 'Connect the damaged place first.');
+  }
+  const state = core.state.get(job.id);
+  const suspect = (id: string): boolean =>
+    state.lastCheck?.places.some((p) => p.destinationId === id && p.ok === false) === true ||
+    state.lastRun?.destinations.some((d) => d.destinationId === id && d.verified === false) ===
+      true;
+  const source = reachable.destinations.find((d) => d.id !== damaged.id && !suspect(d.id));
+  if (!source) {
+    throw new TillvaultError(
+      'DEST_MISSING',
+      'No other good place of this plan is connected to copy from. Connect one, or add a place and back up.',
+    );
+  }
+  const r = await repairInWorker(damaged.path, source.path, {
+    kind: 'passphrase',
+    value: passphrase,
+  });
+  if (r.ok) core.state.markRepaired(job.id, damaged.id);
+  core.events.emit('status:changed', {});
+  return { ok: r.ok, from: source.label, chunksReplaced: r.chunksReplaced };
 }

@@ -87,6 +87,27 @@ export class RunState {
     this.file.store = { ...this.file.store, [jobId]: { ...this.get(jobId), lastCheck: check } };
   }
 
+  /** A repaired place is whole again: its last run's and last check's damage are cleared. */
+  markRepaired(jobId: string, destinationId: string): void {
+    const prev = this.get(jobId);
+    const clear = <T extends { destinationId: string }>(list: T[], fix: (x: T) => T): T[] =>
+      list.map((x) => (x.destinationId === destinationId ? fix(x) : x));
+    const next: JobState = {
+      ...prev,
+      lastRun: prev.lastRun && {
+        ...prev.lastRun,
+        destinations: clear(prev.lastRun.destinations, (d) =>
+          d.verified === false ? { ...d, verified: true } : d,
+        ),
+      },
+      lastCheck: prev.lastCheck && {
+        ...prev.lastCheck,
+        places: clear(prev.lastCheck.places, (p) => (p.ok === false ? { ...p, ok: true } : p)),
+      },
+    };
+    this.file.store = { ...this.file.store, [jobId]: next };
+  }
+
   recordSpace(jobId: string, destinationId: string, space: PlaceSpace): void {
     const prev = this.get(jobId);
     this.file.store = {

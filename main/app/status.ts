@@ -33,6 +33,13 @@ function isRecent(at: string | undefined, now: Date): boolean {
   return at !== undefined && now.getTime() - Date.parse(at) < 7 * 24 * HOUR;
 }
 
+/** The quick check after the last run, or the last weekly check, found damage in the place. */
+function isDamaged(state: JobState | undefined, destinationId: string): boolean {
+  const run = state?.lastRun?.destinations.find((d) => d.destinationId === destinationId);
+  const check = state?.lastCheck?.places.find((p) => p.destinationId === destinationId);
+  return run?.verified === false || check?.ok === false;
+}
+
 /** Each stick of a rotating place, known from setup or from a backup it took. */
 function sticksOf(
   place: Job['destinations'][number],
@@ -123,6 +130,7 @@ export function computeStatus(
           daysLeft: outlook?.daysLeft ?? null,
           space: outlook?.level ?? null,
           sticks: sticksOf(d, states.get(j.id)),
+          damaged: isDamaged(states.get(j.id), d.id),
         };
       }),
     ),

@@ -168,6 +168,8 @@ const statusView = z.object({
       daysLeft: z.number().nullable(),
       /** 'low': running out within two weeks; 'full': the next backup may not fit. */
       space: z.enum(['ok', 'low', 'full']).nullable(),
+      /** The last check (after a run, or the weekly one) found damage here. */
+      damaged: z.boolean(),
       /** A place rotating between USB sticks: when each one last took a good backup. */
       sticks: z.array(z.object({ label: z.string(), lastOkAt: z.string().nullable() })),
     }),
@@ -336,6 +338,16 @@ export const CHANNELS = {
   'places:update': {
     request: z.object({ jobId: id, destinationId: id, ejectWhenDone: z.boolean() }).strict(),
     response: jobView,
+  },
+  /** Damaged backups in one place replaced with good copies from another place of the plan. */
+  'places:repair': {
+    request: z.object({ jobId: id, destinationId: id }).strict(),
+    response: z.object({
+      ok: z.boolean(),
+      /** The place the good copies came from. */
+      from: z.string(),
+      chunksReplaced: z.number(),
+    }),
   },
   /** The weekly check now: every place read in full and the newest backup restored and tested. */
   'check:run': {

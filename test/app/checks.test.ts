@@ -68,4 +68,34 @@ test('a good place passes with its restore time; a flipped byte is found and tur
   const after = await handlers['status:get']({});
   assert.equal(after.level, 'bad');
   assert.equal(after.checks[0]?.ok, false);
+  assert.deepEqual(
+    after.places.map((p) => p.damaged),
+    [false, true],
+  );
+
+  // Repair: the good copies come from place 0, and place 1 reads clean again.
+  const repaired = await handlers['places:repair']({
+    jobId: job.id,
+    destinationId: stored.destinations[1]!.id,
+  });
+  assert.equal(repaired.ok, true);
+  assert.equal(repaired.from, 'place 0');
+  assert.ok(repaired.chunksReplaced >= 1);
+  const healed = await handlers['status:get']({});
+  assert.equal(healed.level, 'ok');
+  assert.deepEqual(
+    healed.places.map((p) => p.damaged),
+    [false, false],
+  );
+  const again = await runCheck(stored, core);
+  assert.deepEqual(
+    again?.places.map((p) => p.ok),
+    [true, true],
+  );
+  // Repairing a whole place changes nothing.
+  const noop = await handlers['places:repair']({
+    jobId: job.id,
+    destinationId: stored.destinations[0]!.id,
+  });
+  assert.deepEqual([noop.ok, noop.chunksReplaced], [true, 0]);
 });

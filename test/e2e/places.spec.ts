@@ -79,6 +79,30 @@ test('Monday and Friday sticks take turns; low space and a restore test show on 
     timeout: 60_000,
   });
   await snap(page, '22-settings-restore-test');
+
+  // Bit rot in the Documents copy: the restore test finds it, and the stick's copy repairs it.
+  const data = path.join(host.documentsDir, 'Tillvault Backups', 'data');
+  const entries = await fs.readdir(data, { recursive: true, withFileTypes: true });
+  const pack = entries.find((e) => e.isFile())!;
+  const file = path.join(pack.parentPath, pack.name);
+  const bytes = await fs.readFile(file);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  await fs.writeFile(file, bytes);
+  await page.getByTestId('test-restore').click();
+  await expect(page.getByTestId('test-restore-result')).toContainText('Damage found in Documents', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('nav-home').click();
+  await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'bad');
+  const damaged = page.getByTestId('place-damaged');
+  await expect(damaged).toContainText('Repair it with good copies from another place');
+  await snap(page, '24-home-damaged-place');
+  await damaged.getByRole('button', { name: 'Repair from another place' }).click();
+  await expect(page.getByText('Repaired with copies from MONDAY / FRIDAY')).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('place-damaged')).toHaveCount(0);
+  await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
 });
 
 test.describe('with the demo shop', () => {
@@ -111,6 +135,8 @@ test.describe('with the demo shop', () => {
     await page.getByTestId('nav-home').click();
     await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'bad');
     await expect(page.getByTestId('last-check')).toContainText('found damage');
+    // One place only: nothing to repair from, and the owner is told what to do.
+    await expect(page.getByTestId('place-damaged')).toContainText('Add another place');
     await snap(page, '23-home-damage-found');
     const { notifications } = await host.state();
     expect(notifications.at(-1)?.title).toBe('Backup check found damage');

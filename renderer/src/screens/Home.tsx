@@ -24,9 +24,10 @@ import {
   IconShieldCheck,
   IconShieldX,
 } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
+import type { Response, RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
 import { ApiError, call, subscribe } from '../api.js';
 import type { Screen } from '../App.js';
 import { ErrorNote, errorText } from '../components/ErrorNote.js';
@@ -199,6 +200,12 @@ function Places({ status }: { status: StatusView }) {
                   : t('home.places.never')}
               </Text>
               <PlaceSpace place={p} />
+              {p.damaged && (
+                <DamagedPlace
+                  place={p}
+                  canRepair={status.places.filter((o) => o.jobId === p.jobId).length > 1}
+                />
+              )}
               {p.sticks.length > 0 && (
                 <Text size="sm" c="dimmed" data-testid="place-sticks">
                   {formatList(
@@ -215,6 +222,57 @@ function Places({ status }: { status: StatusView }) {
         </List>
       </Stack>
     </Paper>
+  );
+}
+
+/** Damage found in a place, and the way out: good copies from another place of the plan. */
+function DamagedPlace({
+  place,
+  canRepair,
+}: {
+  place: StatusView['places'][number];
+  canRepair: boolean;
+}) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const repair = (): void => {
+    setBusy(true);
+    setError(null);
+    call('places:repair', { jobId: place.jobId, destinationId: place.destinationId })
+      .then(
+        (r) => {
+          setFailed(!r.ok);
+          // A whole place leaves this list at once; the good news stays a moment longer.
+          if (r.ok) {
+            notifications.show({
+              color: 'teal',
+              message: t('home.places.repaired', { from: r.from }),
+            });
+          }
+        },
+        (e: unknown) => setError(e instanceof ApiError ? e : null),
+      )
+      .finally(() => setBusy(false));
+  };
+  return (
+    <Stack gap={4} data-testid="place-damaged">
+      <Text size="sm" c="red" fw={600}>
+        {canRepair ? t('home.places.damaged') : t('home.places.damagedAlone')}
+      </Text>
+      {canRepair && (
+        <Button size="xs" color="red" w="fit-content" loading={busy} onClick={repair}>
+          {t('home.places.repair')}
+        </Button>
+      )}
+      {failed && (
+        <Text size="sm" c="red">
+          {t('home.places.repairFailed')}
+        </Text>
+      )}
+      {error && <ErrorNote code={error.code} message={error.message} />}
+    </Stack>
   );
 }
 
