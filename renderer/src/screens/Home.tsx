@@ -27,7 +27,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Response, RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
+import type { RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
 import { ApiError, call, subscribe } from '../api.js';
 import type { Screen } from '../App.js';
 import { ErrorNote, errorText } from '../components/ErrorNote.js';
