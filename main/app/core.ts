@@ -32,6 +32,8 @@ export interface CoreParts {
   readonly cloudFolders?: () => Promise<CloudFolder[]>;
   /** Ejects a USB drive; in tests there is none to eject. */
   readonly eject?: (drive: Drive) => Promise<EjectResult>;
+  /** The clock for status and alerts; a fake one in tests. */
+  readonly now?: () => Date;
 }
 
 export interface AppCoreHandle {
@@ -51,6 +53,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
   const grants = new PathGrants();
   const drives = parts.drives ?? listSystemDrives;
   const cloudFolders = parts.cloudFolders ?? cloudFoldersHere;
+  const now = parts.now ?? ((): Date => new Date());
   // The places of existing jobs were chosen by the owner before; the window may name them.
   for (const job of settings.read().jobs) {
     grants.grant(job.source);
@@ -120,9 +123,10 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     drives,
     cloudFolders,
     checkNow,
+    now,
   };
   const alerted = new Set<string>();
-  function checkAlerts(now = new Date()): string[] {
+  function checkAlerts(at = now()): string[] {
     const jobs = settings.read().jobs;
     const states = new Map(jobs.map((j) => [j.id, state.get(j.id)]));
     const fresh: string[] = [];
@@ -133,8 +137,8 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
       fresh.push(key);
       show(job);
     };
-    for (const a of staleAlerts(jobs, states, now)) {
-      once(a.key, a.jobId, (job) => notifier.stale(job, a.lastSuccessAt));
+    for (const a of staleAlerts(jobs, states, at)) {
+      once(a.key, a.jobId, (job) => notifier.stale(job, a.lastSuccessAt, at));
     }
     for (const a of spaceAlerts(jobs, states)) {
       once(a.key, a.jobId, (job) => notifier.space(job, a.label, a.outlook));

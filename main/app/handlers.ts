@@ -49,6 +49,8 @@ export interface AppCore {
   readonly scheduler: Scheduler;
   readonly drives: ListDrives;
   readonly cloudFolders: () => Promise<CloudFolder[]>;
+  /** The clock for status and alerts (a fake one in tests). */
+  now(): Date;
   /** The weekly check of a plan, now: recorded, notified when damage is found. */
   checkNow(job: Job): Promise<CheckRecord | null>;
 }
@@ -110,7 +112,7 @@ export function createHandlers(core: AppCore): Handlers {
       const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
       const next =
         core.scheduler.upcoming(20).find((u) => jobs.some((j) => j.id === u.jobId))?.at ?? null;
-      return computeStatus(jobs, states, core.runner.current(), new Date(), next);
+      return computeStatus(jobs, states, core.runner.current(), core.now(), next);
     },
 
     'settings:get': async () => settingsView(core, settings.read()),

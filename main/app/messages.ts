@@ -105,7 +105,7 @@ export function staleNotification(
   lang: Language,
   job: Job,
   lastSuccessAt: string | null,
-  now = new Date(),
+  now: Date,
 ): { title: string; body: string } {
   const t = tr(lang);
   if (!lastSuccessAt) {

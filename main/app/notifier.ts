@@ -31,9 +31,9 @@ export class Notifier {
     this.show(runNotification(this.language(), job, run));
   }
 
-  /** "No backup for 3 days". */
-  stale(job: Job, lastSuccessAt: string | null): void {
-    this.show(staleNotification(this.language(), job, lastSuccessAt));
+  /** "No backup for 3 days" (counted to `now`). */
+  stale(job: Job, lastSuccessAt: string | null, now: Date): void {
+    this.show(staleNotification(this.language(), job, lastSuccessAt, now));
   }
 
   /** The weekly check found damage. */

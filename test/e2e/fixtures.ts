@@ -21,8 +21,15 @@ export interface HostHandle {
     awake: number;
     ejected: string[];
   }>;
-  /** Plugs in USB sticks (a scripted drive list) and makes disks nearly full (path → bytes). */
-  desktop(change: { drives?: FakeDrive[]; free?: Record<string, number> }): Promise<void>;
+  /**
+   * Plugs in USB sticks (a scripted drive list), makes disks nearly full (path → bytes), moves
+   * main's clock forward.
+   */
+  desktop(change: {
+    drives?: FakeDrive[];
+    free?: Record<string, number>;
+    clockOffsetMs?: number;
+  }): Promise<void>;
 }
 
 export interface FakeDrive {

@@ -141,4 +141,30 @@ test.describe('with the demo shop', () => {
     const { notifications } = await host.state();
     expect(notifications.at(-1)?.title).toBe('Backup check found damage');
   });
+
+  test('two days without a backup turn Home amber and say so', async ({ page, host }) => {
+    await page.goto(host.url);
+    await page.getByTestId('nav-settings').click();
+    await page.getByRole('radio', { name: 'Nightly after closing' }).check();
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await expect(page.getByRole('button', { name: 'Save schedule' })).toBeHidden();
+    await page.getByTestId('nav-home').click();
+    await page.getByTestId('back-up-now').click();
+    await expect(page.getByTestId('run-result')).toHaveAttribute('data-outcome', 'ok');
+    await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'ok');
+
+    // The computer stays off for two days: both clocks move on.
+    const later = Date.now() + 49 * 3600_000;
+    await host.desktop({ clockOffsetMs: 49 * 3600_000 });
+    await page.clock.setFixedTime(later);
+    await page.reload();
+    await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
+    await expect(page.getByTestId('headline')).toContainText('2 days ago');
+    await snap(page, '25-home-two-days-without-backup');
+    const { notifications } = await host.state();
+    expect(notifications.at(-1)).toEqual({
+      title: 'No backup for 2 days',
+      body: 'Demo shop is behind its schedule. Open Tillvault and press "Back up now".',
+    });
+  });
 });

@@ -79,6 +79,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   // What cannot exist on a test machine: USB sticks (a scripted drive list), a nearly full disk.
   let drives: Drive[] | null = null;
   let freeOverrides: Record<string, number> = {};
+  // The clock, moved forward by the test to see what days without a backup look like.
+  let clockOffsetMs = 0;
   const ejected: string[] = [];
   const notifications: { title: string; body: string }[] = [];
   const streams = new Set<http.ServerResponse>();
@@ -110,7 +112,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       cwd: opts.dataDir,
       configName: name,
     });
-  const { core, handlers } = createAppCore({
+  const { core, handlers, checkAlerts } = createAppCore({
     files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
     // No OS keychain here: passphrases stay in memory, as in the app when none is available.
     protector: null,
@@ -127,6 +129,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       ejected.push(drive.label);
       return { ok: true };
     },
+    now: () => new Date(Date.now() + clockOffsetMs),
   });
   if (opts.demoShop) await ensureDemoJob(core);
   await core.scheduler.start();
@@ -161,9 +164,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return;
       }
       if (req.method === 'POST' && url.pathname === '/__test/desktop') {
-        const desk = (await readBody(req)) as { drives?: Drive[]; free?: Record<string, number> };
+        const desk = (await readBody(req)) as {
+          drives?: Drive[];
+          free?: Record<string, number>;
+          clockOffsetMs?: number;
+        };
         if (desk.drives) drives = desk.drives;
         if (desk.free) freeOverrides = desk.free;
+        if (desk.clockOffsetMs !== undefined) {
+          clockOffsetMs = desk.clockOffsetMs;
+          // What Electron's main does every half hour: alerts no run reports by itself.
+          checkAlerts();
+        }
         res.writeHead(204).end();
         return;
       }
