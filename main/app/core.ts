@@ -106,7 +106,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     },
   });
   async function checkNow(job: Job): Promise<CheckRecord | null> {
-    const record = await runCheck(job, { runner, secrets, state });
+    const record = await runner.exclusive(job, () => runCheck(job, { runner, secrets, state }));
     if (record?.places.some((p) => p.ok === false)) notifier.check(job, record);
     parts.events.emit('status:changed', {});
     return record;

@@ -352,11 +352,7 @@ export function createHandlers(core: AppCore): Handlers {
     'places:repair': async (req) => repairPlace(core, req),
 
     'check:run': async (req) => {
-      const job = findJob(core, req.jobId);
-      if (core.runner.isRunning(job.id)) {
-        throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
-      }
-      const record = await core.checkNow(job);
+      const record = await core.checkNow(findJob(core, req.jobId));
       if (!record) {
         throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
       }

@@ -112,15 +112,20 @@ export async function repairPlace(
   req: { jobId: string; destinationId: string },
 ): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
   const [job] = placeOf(core, req.jobId, req.destinationId);
-  if (core.runner.isRunning(job.id)) {
-    throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
-  }
+  return core.runner.exclusive(job, () => repairFrom(core, job, req.destinationId));
+}
+
+async function repairFrom(
+  core: AppCore,
+  job: Job,
+  destinationId: string,
+): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
   const passphrase = core.secrets.get(job.id);
   if (!passphrase) {
     throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
   }
   const { reachable } = await core.runner.resolvePlaces(job);
-  const damaged = reachable.destinations.find((d) => d.id === req.destinationId);
+  const damaged = reachable.destinations.find((d) => d.id === destinationId);
   if (!damaged) {
     throw new TillvaultError('DEST_MISSING', 'Connect the damaged place first.');
   }

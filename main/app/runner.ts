@@ -42,6 +42,8 @@ interface ActiveRun {
 
 export class Runner {
   private readonly active = new Map<string, ActiveRun>();
+  /** Restore tests and repairs in progress, per plan. */
+  private readonly held = new Map<string, { source: string; done: Promise<unknown> }>();
 
   constructor(
     private readonly deps: {
@@ -80,9 +82,28 @@ export class Runner {
   /** Resolves when no backup of this database is running (another plan may back it up too). */
   async idle(source: string): Promise<void> {
     for (;;) {
-      const other = [...this.active.values()].find((r) => r.source === source);
+      const other = [...this.active.values(), ...this.held.values()].find(
+        (r) => r.source === source,
+      );
       if (!other) return;
       await other.done.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Runs other work on a plan's places (the restore test, a repair) with no backup of it
+   * meanwhile: a backup would find the places locked. A backup due meanwhile follows it.
+   */
+  async exclusive<T>(job: Job, work: () => Promise<T>): Promise<T> {
+    if (this.isRunning(job.id) || this.held.has(job.id)) {
+      throw new AppFailure('BUSY', `"${job.name}" is busy; try again when it is done.`);
+    }
+    const done = work();
+    this.held.set(job.id, { source: job.source, done });
+    try {
+      return await done;
+    } finally {
+      this.held.delete(job.id);
     }
   }
 
@@ -90,6 +111,9 @@ export class Runner {
   start(job: Job, trigger: Trigger): { runId: string; done: Promise<RunRecord> } {
     if (this.isRunning(job.id)) {
       throw new AppFailure('BUSY', `A backup of "${job.name}" is already running.`);
+    }
+    if (this.held.has(job.id)) {
+      throw new AppFailure('BUSY', `"${job.name}" is being tested or repaired; try again soon.`);
     }
     // One snapshot of a database at a time: two would only slow the till down.
     if ([...this.active.values()].some((r) => r.source === job.source)) {

@@ -224,7 +224,13 @@ test('"Test restore now" checks every place; the weekly check can move to anothe
   assert.deepEqual(job.checkSchedule, { preset: 'custom', cron: '0 3 * * 0' });
   await handlers['backup:run']({ jobId: job.id });
   await core.runner.idle(db);
-  const record = await handlers['check:run']({ jobId: job.id });
+  // While the test reads the place, no backup locks it away: it waits or is refused.
+  const checking = handlers['check:run']({ jobId: job.id });
+  await assert.rejects(handlers['backup:run']({ jobId: job.id }), /being tested or repaired/);
+  await assert.rejects(handlers['check:run']({ jobId: job.id }), /is busy/);
+  const record = await checking;
+  await handlers['backup:run']({ jobId: job.id });
+  await core.runner.idle(db);
   assert.deepEqual(
     record.places.map((p) => [p.label, p.ok]),
     [['one', true]],
