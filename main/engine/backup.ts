@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import crypto from 'node:crypto';
 import { appendAudit, currentUser } from './audit.js';
+import { IdSet } from './blob-index.js';
 import { ChunkPool } from './chunk-pool.js';
 import type { DataType, TypeOverrides } from './classify.js';
 import {
@@ -76,7 +77,7 @@ interface Target {
   readonly writer: PackWriter;
   readonly has: (id: string) => boolean;
   /** Chunks handed to the pool for this destination and not yet in its index. */
-  readonly reserved: Set<string>;
+  readonly reserved: IdSet;
   readonly started: number;
   error: FailedDestination | null;
 }
@@ -155,7 +156,7 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
         dest,
         writer: new PackWriter(dest.repo, false),
         has: (id) => index.has(id),
-        reserved: new Set(),
+        reserved: new IdSet(),
         started: Date.now(),
         error: null,
       });
@@ -165,6 +166,8 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       const sink = new ChunkSink(pool, targets);
       const { pageIds, wholeSha } = await storePages(snap, targets, pool, sink, opts);
       const groups = await storeGroups(pageIds, targets, sink);
+      // Every chunk is sealed: the workers' memory goes before the index files are built.
+      await pool.close();
       opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
       await forEachLive(targets, async (t) => {
         await t.writer.finish();

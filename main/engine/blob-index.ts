@@ -40,7 +40,38 @@ export function encodeIndex(packs: readonly PackEntries[]): Buffer {
   return out;
 }
 
-export function decodeIndex(buf: Buffer, name: string): PackEntries[] {
+/** One pack's part of an index file, already in the file's layout (40 bytes per chunk). */
+export interface EncodedPack {
+  readonly pack: string;
+  readonly entries: Buffer;
+}
+
+export function encodeIndexParts(packs: readonly EncodedPack[]): Buffer {
+  const head = Buffer.alloc(MAGIC.length + 1 + 4);
+  MAGIC.copy(head, 0);
+  head.writeUInt8(VERSION, MAGIC.length);
+  head.writeUInt32LE(packs.length, MAGIC.length + 1);
+  const parts: Buffer[] = [head];
+  for (const p of packs) {
+    const packHead = Buffer.alloc(36);
+    packHead.write(p.pack, 0, 32, 'hex');
+    packHead.writeUInt32LE(p.entries.length / 40, 32);
+    parts.push(packHead, p.entries);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Walks an encoded index, checking its layout, and hands every pack and chunk to the visitors.
+ * Chunk ids are given as a position in `buf`, so a caller that keeps them as bytes never makes a
+ * string of them.
+ */
+function walkIndex(
+  buf: Buffer,
+  name: string,
+  onPack: (pack: string, count: number) => void,
+  onBlob: (idAt: number, offset: number, length: number) => void,
+): void {
   const bad = (): never => {
     throw new TillvaultError('DAMAGED', `Index file ${name} is damaged.`);
   };
@@ -52,96 +83,264 @@ export function decodeIndex(buf: Buffer, name: string): PackEntries[] {
   need(4);
   const packCount = buf.readUInt32LE(at);
   at += 4;
-  const packs: PackEntries[] = [];
   for (let i = 0; i < packCount; i++) {
     need(36);
-    const pack = buf.toString('hex', at, at + 32);
     const count = buf.readUInt32LE(at + 32);
+    need(36 + count * 40);
+    onPack(buf.toString('hex', at, at + 32), count);
     at += 36;
-    need(count * 40);
-    const blobs = new Array<{ id: string; offset: number; length: number }>(count);
     for (let j = 0; j < count; j++) {
-      blobs[j] = {
-        id: buf.toString('hex', at, at + 32),
-        offset: buf.readUInt32LE(at + 32),
-        length: buf.readUInt32LE(at + 36),
-      };
+      onBlob(at, buf.readUInt32LE(at + 32), buf.readUInt32LE(at + 36));
       at += 40;
     }
-    packs.push({ pack, blobs });
   }
   if (at !== buf.length) bad();
+}
+
+export function decodeIndex(buf: Buffer, name: string): PackEntries[] {
+  const packs: PackEntries[] = [];
+  let blobs: PackEntries['blobs'] = [];
+  walkIndex(
+    buf,
+    name,
+    (pack) => packs.push({ pack, blobs: (blobs = []) }),
+    (idAt, offset, length) =>
+      blobs.push({ id: buf.toString('hex', idAt, idAt + 32), offset, length }),
+  );
   return packs;
 }
 
 /**
  * The union of all index files. A chunk may sit in several packs (after a repair or a race).
- * Kept compact because it holds one entry per database page: ids are keyed as 32-character
- * binary strings and locations live in parallel number arrays, chained per id.
+ * Kept compact because it holds one entry per database page: ids live as raw bytes in one
+ * buffer and locations in typed arrays, found through an open-addressing table (ids are keyed
+ * hashes, so their first bytes already make a good hash) and chained per id, newest first.
  */
 export class BlobIndex {
-  private readonly first = new Map<string, number>();
+  private idBytes = Buffer.alloc(0);
+  private entryPack = new Int32Array(0);
+  private entryOffset = new Uint32Array(0);
+  private entryLength = new Uint32Array(0);
+  /** The next older copy of the same id, or -1. */
+  private entryNext = new Int32Array(0);
+  private entries = 0;
+  /** Slot → newest entry of an id, or -1; kept at most half full. */
+  private table = new Int32Array(16).fill(-1);
+  private unique = 0;
   private readonly packIds: string[] = [];
   private readonly packNumbers = new Map<string, number>();
-  private readonly entryPack: number[] = [];
-  private readonly entryOffset: number[] = [];
-  private readonly entryLength: number[] = [];
-  private readonly entryNext: number[] = [];
   /** pack id → index files that mention it */
   readonly packs = new Map<string, Set<string>>();
 
-  /** The compact key of a hex id: its 32 bytes as a binary string. */
-  static key(id: string): string {
-    return Buffer.from(id, 'hex').toString('latin1');
-  }
-
   add(entries: readonly PackEntries[], indexName: string): void {
+    const id = Buffer.alloc(32);
     for (const p of entries) {
-      let files = this.packs.get(p.pack);
-      if (!files) this.packs.set(p.pack, (files = new Set()));
-      files.add(indexName);
-      let packNo = this.packNumbers.get(p.pack);
-      if (packNo === undefined) {
-        packNo = this.packIds.push(p.pack) - 1;
-        this.packNumbers.set(p.pack, packNo);
-      }
+      const packNo = this.packNumber(p.pack, indexName);
       for (const b of p.blobs) {
-        const key = BlobIndex.key(b.id);
-        const entry = this.entryPack.push(packNo) - 1;
-        this.entryOffset.push(b.offset);
-        this.entryLength.push(b.length);
-        this.entryNext.push(this.first.get(key) ?? -1);
-        this.first.set(key, entry);
+        id.write(b.id, 0, 32, 'hex');
+        this.insert(id, 0, packNo, b.offset, b.length);
       }
     }
   }
 
+  /** Adds an encoded index file (see encodeIndex) without making a string per chunk. */
+  addEncoded(buf: Buffer, indexName: string): void {
+    // Checked whole first, so a damaged file adds nothing; the count sizes the tables once.
+    let count = 0;
+    walkIndex(
+      buf,
+      indexName,
+      (_, n) => (count += n),
+      () => undefined,
+    );
+    this.reserve(count);
+    let packNo = -1;
+    walkIndex(
+      buf,
+      indexName,
+      (pack) => (packNo = this.packNumber(pack, indexName)),
+      (idAt, offset, length) => this.insert(buf, idAt, packNo, offset, length),
+    );
+  }
+
   has(id: string): boolean {
-    return this.first.has(BlobIndex.key(id));
+    return this.newest(Buffer.from(id, 'hex'), 0) >= 0;
   }
 
   /** Oldest copy first. */
   locations(id: string): BlobLocation[] {
-    return this.locationsOfKey(BlobIndex.key(id));
-  }
-
-  locationsOfKey(key: string): BlobLocation[] {
     const out: BlobLocation[] = [];
-    for (let e = this.first.get(key) ?? -1; e >= 0; e = this.entryNext[e]!) {
-      out.push({
-        pack: this.packIds[this.entryPack[e]!]!,
-        offset: this.entryOffset[e]!,
-        length: this.entryLength[e]!,
-      });
+    for (let e = this.newest(Buffer.from(id, 'hex'), 0); e >= 0; e = this.entryNext[e]!) {
+      out.push(this.location(e));
     }
     return out.reverse();
   }
 
-  get size(): number {
-    return this.first.size;
+  /**
+   * The entry of the oldest copy of the id at `ids[at..at+32]`, or -1 when it is not listed; read
+   * with entryPackNumber / entryOffsetOf / entryLengthOf, so a caller that visits every page of a
+   * database makes no object per page.
+   */
+  oldestEntry(ids: Buffer, at: number): number {
+    let e = this.newest(ids, at);
+    while (e >= 0 && this.entryNext[e]! >= 0) e = this.entryNext[e]!;
+    return e;
   }
 
+  /** A small number per pack, for sorting; packName turns it into the pack id. */
+  entryPackNumber(entry: number): number {
+    return this.entryPack[entry]!;
+  }
+
+  packName(packNumber: number): string {
+    return this.packIds[packNumber]!;
+  }
+
+  entryOffsetOf(entry: number): number {
+    return this.entryOffset[entry]!;
+  }
+
+  entryLengthOf(entry: number): number {
+    return this.entryLength[entry]!;
+  }
+
+  get size(): number {
+    return this.unique;
+  }
+
+  /** Every id once, in the order first listed. */
   *ids(): IterableIterator<string> {
-    for (const key of this.first.keys()) yield Buffer.from(key, 'latin1').toString('hex');
+    for (let e = 0; e < this.entries; e++) {
+      if (this.entryNext[e] === -1) yield this.idBytes.toString('hex', e * 32, e * 32 + 32);
+    }
+  }
+
+  private location(e: number): BlobLocation {
+    return {
+      pack: this.packIds[this.entryPack[e]!]!,
+      offset: this.entryOffset[e]!,
+      length: this.entryLength[e]!,
+    };
+  }
+
+  private packNumber(pack: string, indexName: string): number {
+    let files = this.packs.get(pack);
+    if (!files) this.packs.set(pack, (files = new Set()));
+    files.add(indexName);
+    let packNo = this.packNumbers.get(pack);
+    if (packNo === undefined) {
+      packNo = this.packIds.push(pack) - 1;
+      this.packNumbers.set(pack, packNo);
+    }
+    return packNo;
+  }
+
+  /** The table slot of the id at `ids[at..]`: where it is, or the empty slot it would take. */
+  private slotOf(ids: Buffer, at: number): number {
+    const mask = this.table.length - 1;
+    for (let slot = ids.readUInt32LE(at) & mask; ; slot = (slot + 1) & mask) {
+      const e = this.table[slot]!;
+      if (e < 0 || this.sameId(e, ids, at)) return slot;
+    }
+  }
+
+  // Byte loops rather than Buffer.compare/copy: a native call per entry costs more than 32 bytes.
+  private sameId(e: number, ids: Buffer, at: number): boolean {
+    const own = this.idBytes;
+    for (let i = 0, o = e * 32; i < 32; i++) if (own[o + i] !== ids[at + i]) return false;
+    return true;
+  }
+
+  private newest(ids: Buffer, at: number): number {
+    return this.table[this.slotOf(ids, at)]!;
+  }
+
+  private insert(ids: Buffer, at: number, packNo: number, offset: number, length: number): void {
+    this.reserve(1);
+    const e = this.entries++;
+    for (let i = 0, o = e * 32; i < 32; i++) this.idBytes[o + i] = ids[at + i]!;
+    this.entryPack[e] = packNo;
+    this.entryOffset[e] = offset;
+    this.entryLength[e] = length;
+    const slot = this.slotOf(ids, at);
+    this.entryNext[e] = this.table[slot]!;
+    if (this.table[slot]! < 0) this.unique++;
+    this.table[slot] = e;
+  }
+
+  /** Room for `more` entries, all of them possibly new ids. */
+  private reserve(more: number): void {
+    const need = this.entries + more;
+    if (need > this.entryPack.length) this.growEntries(need);
+    if ((this.unique + more) * 2 > this.table.length) this.growTable((this.unique + more) * 2);
+  }
+
+  private growEntries(need: number): void {
+    const size = Math.max(1024, this.entryPack.length * 2, need);
+    const idBytes = Buffer.alloc(size * 32);
+    this.idBytes.copy(idBytes);
+    this.idBytes = idBytes;
+    const grow = <T extends Int32Array | Uint32Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.entryPack = grow(this.entryPack, new Int32Array(size));
+    this.entryOffset = grow(this.entryOffset, new Uint32Array(size));
+    this.entryLength = grow(this.entryLength, new Uint32Array(size));
+    this.entryNext = grow(this.entryNext, new Int32Array(size));
+  }
+
+  private growTable(need: number): void {
+    const old = this.table;
+    let size = old.length * 2;
+    while (size < need) size *= 2;
+    this.table = new Int32Array(size).fill(-1);
+    for (const e of old) {
+      if (e >= 0) this.table[this.slotOf(this.idBytes, e * 32)] = e;
+    }
+  }
+}
+
+/**
+ * A set of chunk ids kept as bytes: a backup reserves one per new page, and a quarter of a
+ * million hex strings in a Set weigh about 30 MB.
+ */
+export class IdSet {
+  private ids = Buffer.alloc(0);
+  private count = 0;
+  /** Slot → position of an id in `ids`, or -1; kept at most half full. */
+  private table = new Int32Array(16).fill(-1);
+  private readonly probe = Buffer.alloc(32);
+
+  has(id: string): boolean {
+    this.probe.write(id, 0, 32, 'hex');
+    return this.table[this.slotOf(this.probe, 0)]! >= 0;
+  }
+
+  add(id: string): void {
+    this.probe.write(id, 0, 32, 'hex');
+    if ((this.count + 1) * 2 > this.table.length) this.grow();
+    const slot = this.slotOf(this.probe, 0);
+    if (this.table[slot]! >= 0) return;
+    if ((this.count + 1) * 32 > this.ids.length) {
+      const ids = Buffer.alloc(Math.max(32 * 1024, this.ids.length * 2));
+      this.ids.copy(ids);
+      this.ids = ids;
+    }
+    this.probe.copy(this.ids, this.count * 32);
+    this.table[slot] = this.count++;
+  }
+
+  private slotOf(bytes: Buffer, at: number): number {
+    const mask = this.table.length - 1;
+    for (let slot = bytes.readUInt32LE(at) & mask; ; slot = (slot + 1) & mask) {
+      const e = this.table[slot]!;
+      if (e < 0 || this.ids.compare(bytes, at, at + 32, e * 32, e * 32 + 32) === 0) return slot;
+    }
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2).fill(-1);
+    for (let e = 0; e < this.count; e++) this.table[this.slotOf(this.ids, e * 32)] = e;
   }
 }

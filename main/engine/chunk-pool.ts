@@ -25,6 +25,39 @@ export interface PoolReply {
   readonly lengths: number[];
 }
 
+/**
+ * A run of pages to rebuild: the worker reads each range of a pack (an open descriptor of this
+ * process) itself and opens every page's chunk straight into one buffer, in page order.
+ */
+export interface PagesJob {
+  readonly pageSize: number;
+  readonly readFd: number[];
+  readonly readOffset: number[];
+  readonly readLength: number[];
+  /** Per page: its read (-1 when the chunk is not listed), offset in that read, length. */
+  readonly pageRead: Int32Array;
+  readonly pageAt: Uint32Array;
+  readonly pageLength: Uint32Array;
+  /** The pages' chunk ids, 32 bytes each. */
+  readonly ids: Uint8Array;
+  /** False where each chunk's GCM tag already proves it (encrypted repositories). */
+  readonly checkNames: boolean;
+}
+
+export interface PagesRequest extends PagesJob {
+  readonly job: number;
+  readonly op: 'pages';
+  /** Where the pages go (at least pages × pageSize bytes): recycled, so no run allocates. */
+  readonly data: ArrayBuffer;
+}
+
+export interface PagesReply {
+  readonly job: number;
+  /** The request's buffer, pages in order; pages listed in `failed` are left unwritten. */
+  readonly data: ArrayBuffer;
+  readonly failed: number[];
+}
+
 /** Joins buffers into one fresh ArrayBuffer (one copy), ready to be transferred. */
 export function joinForTransfer(parts: readonly (Buffer | null)[]): {
   data: ArrayBuffer;
@@ -58,7 +91,7 @@ export class ChunkPool {
   private readonly busy = new Map<Worker, number>();
   private readonly waiting = new Map<
     number,
-    { resolve: (r: PoolReply) => void; reject: (e: Error) => void }
+    { resolve: (reply: never) => void; reject: (e: Error) => void }
   >();
   private nextJob = 0;
 
@@ -68,11 +101,11 @@ export class ChunkPool {
       : null;
     for (let i = 0; i < size; i++) {
       const w = startWorker(import.meta.url, 'chunk-worker', workerData, resourceLimits);
-      w.on('message', (reply: PoolReply) => {
+      w.on('message', (reply: { job: number }) => {
         this.busy.set(w, (this.busy.get(w) ?? 1) - 1);
         const p = this.waiting.get(reply.job);
         this.waiting.delete(reply.job);
-        p?.resolve(reply);
+        p?.resolve(reply as never);
       });
       w.on('error', (err) => {
         for (const p of this.waiting.values()) p.reject(err);
@@ -83,20 +116,27 @@ export class ChunkPool {
     }
   }
 
+  /** Posts to the least busy worker; resolves with its reply. */
+  private post<R>(
+    request: (job: number) => PoolRequest | PagesRequest,
+    transfer: ArrayBuffer[],
+  ): Promise<R> {
+    const worker = this.workers.reduce((a, b) => (this.busy.get(b)! < this.busy.get(a)! ? b : a));
+    this.busy.set(worker, this.busy.get(worker)! + 1);
+    const job = this.nextJob++;
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.set(job, { resolve, reject });
+      worker.postMessage(request(job), transfer);
+    });
+  }
+
   private run(
     op: PoolRequest['op'],
     ids: string[],
     parts: readonly Buffer[],
   ): Promise<(Buffer | null)[]> {
-    const worker = this.workers.reduce((a, b) => (this.busy.get(b)! < this.busy.get(a)! ? b : a));
-    this.busy.set(worker, this.busy.get(worker)! + 1);
-    const job = this.nextJob++;
     const { data, lengths } = joinForTransfer(parts);
-    const request: PoolRequest = { job, op, ids, lengths, data };
-    return new Promise<PoolReply>((resolve, reject) => {
-      this.waiting.set(job, { resolve, reject });
-      worker.postMessage(request, [data]);
-    }).then(split);
+    return this.post<PoolReply>((job) => ({ job, op, ids, lengths, data }), [data]).then(split);
   }
 
   /** The 32-byte names of the pages of `batch`, concatenated in page order. */
@@ -118,6 +158,11 @@ export class ChunkPool {
    */
   open(ids: string[], stored: readonly Buffer[], checkNames = true): Promise<(Buffer | null)[]> {
     return this.run(checkNames ? 'open' : 'unseal', ids, stored);
+  }
+
+  /** Rebuilds a run of pages (see PagesJob) into `data`, which is transferred and given back. */
+  pages(pages: PagesJob, data: ArrayBuffer): Promise<PagesReply> {
+    return this.post<PagesReply>((job) => ({ ...pages, job, op: 'pages', data }), [data]);
   }
 
   async close(): Promise<void> {

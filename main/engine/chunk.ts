@@ -3,7 +3,7 @@
  * as authenticated data), and the way back with every check. Pure, so the worker threads that
  * do the heavy lifting share it with the repository.
  */
-import { compress, decompress } from './codec.js';
+import { compress, decompress, decompressInto } from './codec.js';
 import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
 
 export function chunkIdBytes(keys: MasterKeys | null, plain: Buffer): Buffer {
@@ -37,4 +37,21 @@ export function unsealChunk(keys: MasterKeys | null, id: string, stored: Buffer)
 export function openChunk(keys: MasterKeys | null, id: string, stored: Buffer): Buffer | null {
   const plain = unsealChunk(keys, id, stored);
   return plain && chunkId(keys, plain) === id ? plain : null;
+}
+
+/**
+ * Opens a chunk straight into `out`, one page of a bigger buffer; false when damaged. `id` is
+ * the chunk's 32-byte name. Without keys nothing but the name proves the content: pass
+ * `checkName` then.
+ */
+export function openChunkInto(
+  keys: MasterKeys | null,
+  id: Buffer,
+  stored: Buffer,
+  out: Buffer,
+  checkName: boolean,
+): boolean {
+  const body = keys ? open(keys.encKey, stored, id) : stored;
+  if (!body || !decompressInto(body, out)) return false;
+  return !checkName || chunkIdBytes(keys, out).equals(id);
 }

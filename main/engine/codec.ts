@@ -5,6 +5,7 @@
  * in Node and Electron.
  */
 import { Compressor, Decompressor } from 'zstd-napi';
+import zstd from 'zstd-napi/binding.js';
 import { TillvaultError } from './errors.js';
 
 export const CODECS = ['zstd'] as const;
@@ -15,6 +16,7 @@ const ZSTD = 1;
 
 let compressor: Compressor | undefined;
 let decompressor: Decompressor | undefined;
+let dctx: InstanceType<typeof zstd.DCtx> | undefined;
 
 export function compress(data: Buffer): Buffer {
   if (!compressor) {
@@ -38,4 +40,25 @@ export function decompress(body: Buffer): Buffer {
     return decompressor.decompress(data);
   }
   throw new TillvaultError('DAMAGED', `Unknown chunk encoding ${String(kind)}.`);
+}
+
+/**
+ * Decompresses a stored body straight into `out` (a page of a bigger buffer: no buffer per
+ * chunk). False unless the content fills `out` exactly, which means the chunk is damaged.
+ */
+export function decompressInto(body: Uint8Array, out: Uint8Array): boolean {
+  const kind = body[0];
+  const data = body.subarray(1);
+  if (kind === STORED) {
+    if (data.length !== out.length) return false;
+    out.set(data);
+    return true;
+  }
+  if (kind !== ZSTD) return false;
+  dctx ??= new zstd.DCtx();
+  try {
+    return dctx.decompress(out, data) === out.length;
+  } catch {
+    return false;
+  }
 }

@@ -80,7 +80,10 @@ export function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
     const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonce);
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plain = decipher.update(body);
+    // GCM's final() yields no bytes, only the tag check: no concat (a copy per chunk) needed.
+    decipher.final();
+    return plain;
   } catch {
     return null;
   }

@@ -6,13 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chunkId, openChunk } from './chunk.js';
 import { open, seal, sha256, type MasterKeys } from './crypto.js';
-import {
-  BlobIndex,
-  decodeIndex,
-  encodeIndex,
-  type BlobLocation,
-  type PackEntries,
-} from './blob-index.js';
+import { BlobIndex, encodeIndex, type BlobLocation, type PackEntries } from './blob-index.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { manifestSchema, type Manifest } from './manifest.js';
 import { writeOnce, TEMP_MARK } from './atomic-file.js';
@@ -154,11 +148,12 @@ export class Repository {
     return names.filter((n) => !n.includes(TEMP_MARK)).sort();
   }
 
-  async readIndexFile(name: string): Promise<PackEntries[]> {
+  /** An index file's encoded content, checked against its name and opened. */
+  async readIndexFile(name: string): Promise<Buffer> {
     const raw = await fs.readFile(this.layout.index(name));
     const plain = sha256(raw).toString('hex') === name ? this.openFile('index', raw) : null;
     if (!plain) throw new TillvaultError('DAMAGED', `Index file ${name} is damaged.`);
-    return decodeIndex(plain, name);
+    return plain;
   }
 
   /**
@@ -170,7 +165,7 @@ export class Repository {
     for (const name of await this.listNames('index')) {
       if (!isHex64(name)) continue;
       try {
-        index.add(await this.readIndexFile(name), name);
+        index.addEncoded(await this.readIndexFile(name), name);
       } catch (err) {
         const e = toTillvaultError(err, name);
         if (e.code !== 'DAMAGED' || !onDamage) throw e;
@@ -190,10 +185,15 @@ export class Repository {
    * ends right after does not need a quarter of a million new entries in memory.
    */
   async writeIndexFile(packs: readonly PackEntries[], remember = true): Promise<string> {
-    const sealed = this.sealFile('index', encodeIndex(packs));
+    return this.writeEncodedIndex(encodeIndex(packs), remember);
+  }
+
+  /** Writes an index file from its encoded content (see blob-index.ts). */
+  async writeEncodedIndex(plain: Buffer, remember = true): Promise<string> {
+    const sealed = this.sealFile('index', plain);
     const name = sha256(sealed).toString('hex');
     await writeOnce(this.layout.index(name), sealed);
-    if (remember) this.index?.add(packs, name);
+    if (remember) this.index?.addEncoded(plain, name);
     return name;
   }
 
