@@ -1,6 +1,7 @@
 /**
  * Changing a plan's places after setup: another USB stick for a removable place (rotation:
- * whichever stick is plugged in takes the backup) and "eject when done".
+ * whichever stick is plugged in takes the backup), "eject when done", and repairing a damaged
+ * place from another one.
  */
 import path from 'node:path';
 import { prepareDestinations } from '../engine/destinations.js';
