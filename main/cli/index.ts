@@ -16,12 +16,10 @@ import { restoreInto, restoreToFile } from '../engine/restore.js';
 import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
 import { APP_VERSION } from '../engine/version.js';
-import { cronOf, nextRuns } from '../engine/schedule.js';
-import cronstrue from 'cronstrue';
 import { credentialFrom, type SecretOptions } from './credential.js';
 import { EXIT, formatBytes, makeOut, reportError, type Out } from './output.js';
 import { describeDatabase, listSnapshots } from '../engine/inspect.js';
-import { defaultConfigDir, openJobs } from './jobs.js';
+import { defaultConfigDir } from './config-dir.js';
 import { readLog, runDemo } from './queries.js';
 import {
   backupPhase,
@@ -424,6 +422,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--count <n>', 'how many next runs per plan', int, 5)
     .action(
       run(async (out, o: Common & { config: string; count: number }) => {
+        // Loaded here: the app core and the cron libraries would slow every other command's start.
+        const { openJobs } = await import('./jobs.js');
+        const { cronOf, nextRuns } = await import('../engine/schedule.js');
+        const { default: cronstrue } = await import('cronstrue');
         const plans = openJobs(path.resolve(o.config));
         const now = new Date();
         const jobs = plans.jobs().map((j) => ({
@@ -457,6 +459,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .addOption(configOption()),
   ).action(
     run(async (out, plan: string, o: Common & { config: string }) => {
+      const { openJobs } = await import('./jobs.js');
       const plans = openJobs(path.resolve(o.config), (f) => out.progress('Backing up', f, 1));
       const r = await plans.run(plan, credentialFrom(o));
       out.result(r, () =>

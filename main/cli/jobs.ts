@@ -13,18 +13,6 @@ import { TillvaultError } from '../engine/errors.js';
 import type { Credential } from '../engine/repo-config.js';
 import type { RunRecord } from '../ipc/contract.js';
 
-/** Where Electron keeps the app's files (userData of the app named "Tillvault"). */
-export function defaultConfigDir(
-  platform: NodeJS.Platform = process.platform,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = os.homedir(),
-): string {
-  if (platform === 'win32')
-    return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'Tillvault');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Tillvault');
-  return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), 'Tillvault');
-}
-
 export function openJobs(configDir: string, onProgress?: (fraction: number) => void) {
   const file = (name: string): Conf<Record<string, unknown>> =>
     new Conf<Record<string, unknown>>({

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { appendAudit, currentUser } from './audit.js';
 import { IdSet } from './blob-index.js';
 import { ChunkPool } from './chunk-pool.js';
+import { FRAME_BYTES, FRAME_MEMBERS, SINGLE } from './chunk.js';
 import type { DataType, TypeOverrides } from './classify.js';
 import {
   prepareDestinations,
@@ -21,7 +22,7 @@ import {
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { newTimeId, type Manifest, type Trigger } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
-import type { Credential } from './repo-config.js';
+import { FORMAT_VERSION, type Credential } from './repo-config.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
 import { readSourceHeader } from './sqlite-source.js';
 import { APP_VERSION } from './version.js';
@@ -232,37 +233,65 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
 /** Sealing batches in flight at once: enough to keep every worker busy while we read. */
 const MAX_JOBS = 4;
 
+/** New chunks sealed together, for the same destinations. */
+interface PendingFrame {
+  readonly ids: string[];
+  readonly plains: Buffer[];
+  readonly targets: Target[];
+  bytes: number;
+}
+
 /**
  * Seals new chunks on the worker pool and appends them to every destination that lacks them.
  * A chunk is reserved for a destination when it is handed out, so a page that repeats (zeros,
- * freed pages) is sealed and stored once.
+ * freed pages) is sealed and stored once. In a format 2 repository neighbouring new chunks are
+ * sealed as one frame (chunk.ts): only new chunks go into frames, so a changed page still costs
+ * one page.
  */
 class ChunkSink {
   private chain: Promise<void> = Promise.resolve();
   private jobs: Promise<void>[] = [];
+  private readonly framed: boolean;
 
   constructor(
     private readonly pool: ChunkPool,
     private readonly targets: readonly Target[],
-  ) {}
+  ) {
+    this.framed = (targets[0]?.dest.repo.format ?? FORMAT_VERSION) >= 2;
+  }
 
   async put(ids: readonly string[], plains: readonly Buffer[]): Promise<void> {
-    const wanted: { id: string; plain: Buffer; targets: Target[] }[] = [];
+    const frames: PendingFrame[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const needy = this.targets.filter((t) => !t.error && !t.has(id) && !t.reserved.has(id));
       if (needy.length === 0) continue;
       for (const t of needy) t.reserved.add(id);
-      wanted.push({ id, plain: plains[i]!, targets: needy });
+      const plain = plains[i]!;
+      const last = frames.at(-1);
+      const joins =
+        this.framed &&
+        last !== undefined &&
+        last.bytes + plain.length <= FRAME_BYTES &&
+        last.ids.length < FRAME_MEMBERS &&
+        last.targets.length === needy.length &&
+        last.targets.every((t, k) => t === needy[k]);
+      if (joins) {
+        last.ids.push(id);
+        last.plains.push(plain);
+        last.bytes += plain.length;
+      } else frames.push({ ids: [id], plains: [plain], targets: needy, bytes: plain.length });
     }
-    if (wanted.length === 0) return;
+    if (frames.length === 0) return;
     const job = this.pool
       .seal(
-        wanted.map((w) => w.id),
-        wanted.map((w) => w.plain),
+        frames.flatMap((f) => f.ids),
+        frames.flatMap((f) => f.plains),
+        frames.map((f) => f.ids.length),
+        this.framed,
       )
       .then((sealed) => {
-        this.chain = this.chain.then(() => this.append(wanted, sealed));
+        this.chain = this.chain.then(() => this.append(frames, sealed));
         return this.chain;
       });
     // Marked handled now; the error still surfaces where the job is awaited.
@@ -271,15 +300,14 @@ class ChunkSink {
     while (this.jobs.length > MAX_JOBS) await this.jobs.shift();
   }
 
-  private async append(
-    wanted: { id: string; targets: Target[] }[],
-    sealed: Buffer[],
-  ): Promise<void> {
-    for (let i = 0; i < wanted.length; i++) {
-      for (const t of wanted[i]!.targets) {
+  private async append(frames: PendingFrame[], sealed: Buffer[]): Promise<void> {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      const members = f.ids.map((id, slot) => ({ id, slot: this.framed ? slot : SINGLE }));
+      for (const t of f.targets) {
         if (t.error) continue;
         try {
-          await t.writer.add(wanted[i]!.id, sealed[i]!);
+          await t.writer.add(sealed[i]!, members);
         } catch (err) {
           const e = toTillvaultError(err, t.dest.path);
           t.error = { path: t.dest.path, code: e.code, message: e.message };

@@ -3,59 +3,84 @@
  * after its packs and before its manifest; the in-memory index is the union of all of them.
  *
  * Binary layout (before sealing): "TVIX", version u8, pack count u32, then per pack:
- * pack id (32 bytes), blob count u32, and per blob: blob id (32 bytes), offset u32, length u32.
+ * pack id (32 bytes), entry count u32, and per entry: chunk id (32 bytes), offset u32, length u32
+ * and, from version 2 on, the chunk's slot in the frame stored there (u32; SINGLE for a chunk
+ * sealed alone). Version 1 files (format 1 repositories) have no slot: every chunk is SINGLE.
  */
+import { SINGLE } from './chunk.js';
 import { TillvaultError } from './errors.js';
 
 export interface BlobLocation {
   readonly pack: string;
+  /** Where the sealed chunk or frame is in the pack. */
   readonly offset: number;
   readonly length: number;
+  /** The chunk's place in that frame, or SINGLE. */
+  readonly slot: number;
 }
 
 export interface PackEntries {
   readonly pack: string;
-  readonly blobs: { readonly id: string; readonly offset: number; readonly length: number }[];
+  readonly blobs: {
+    readonly id: string;
+    readonly offset: number;
+    readonly length: number;
+    readonly slot: number;
+  }[];
 }
 
 const MAGIC = Buffer.from('TVIX');
-const VERSION = 1;
 
-export function encodeIndex(packs: readonly PackEntries[]): Buffer {
+/** The index layout a repository of format `format` writes. */
+export function indexVersion(format: number): 1 | 2 {
+  return format >= 2 ? 2 : 1;
+}
+
+/** Bytes per entry in an index file of `version`. */
+export function entryBytes(version: number): number {
+  return version >= 2 ? 44 : 40;
+}
+
+export function encodeIndex(packs: readonly PackEntries[], version: 1 | 2 = 2): Buffer {
+  const each = entryBytes(version);
   let size = MAGIC.length + 1 + 4;
-  for (const p of packs) size += 32 + 4 + p.blobs.length * 40;
+  for (const p of packs) size += 32 + 4 + p.blobs.length * each;
   const out = Buffer.alloc(size);
   let at = MAGIC.copy(out, 0);
-  at = out.writeUInt8(VERSION, at);
+  at = out.writeUInt8(version, at);
   at = out.writeUInt32LE(packs.length, at);
   for (const p of packs) {
     at += out.write(p.pack, at, 'hex');
     at = out.writeUInt32LE(p.blobs.length, at);
     for (const b of p.blobs) {
+      if (version === 1 && b.slot !== SINGLE) {
+        throw new TillvaultError('INTERNAL', 'A format 1 index cannot list framed chunks.');
+      }
       at += out.write(b.id, at, 'hex');
       at = out.writeUInt32LE(b.offset, at);
       at = out.writeUInt32LE(b.length, at);
+      if (version === 2) at = out.writeUInt32LE(b.slot, at);
     }
   }
   return out;
 }
 
-/** One pack's part of an index file, already in the file's layout (40 bytes per chunk). */
+/** One pack's part of an index file, already in the file's layout (see entryBytes). */
 export interface EncodedPack {
   readonly pack: string;
   readonly entries: Buffer;
 }
 
-export function encodeIndexParts(packs: readonly EncodedPack[]): Buffer {
+export function encodeIndexParts(packs: readonly EncodedPack[], version: 1 | 2): Buffer {
   const head = Buffer.alloc(MAGIC.length + 1 + 4);
   MAGIC.copy(head, 0);
-  head.writeUInt8(VERSION, MAGIC.length);
+  head.writeUInt8(version, MAGIC.length);
   head.writeUInt32LE(packs.length, MAGIC.length + 1);
   const parts: Buffer[] = [head];
   for (const p of packs) {
     const packHead = Buffer.alloc(36);
     packHead.write(p.pack, 0, 32, 'hex');
-    packHead.writeUInt32LE(p.entries.length / 40, 32);
+    packHead.writeUInt32LE(p.entries.length / entryBytes(version), 32);
     parts.push(packHead, p.entries);
   }
   return Buffer.concat(parts);
@@ -70,12 +95,16 @@ function walkIndex(
   buf: Buffer,
   name: string,
   onPack: (pack: string, count: number) => void,
-  onBlob: (idAt: number, offset: number, length: number) => void,
+  onBlob: (idAt: number, offset: number, length: number, slot: number) => void,
 ): void {
   const bad = (): never => {
     throw new TillvaultError('DAMAGED', `Index file ${name} is damaged.`);
   };
-  if (buf.length < 9 || !buf.subarray(0, 4).equals(MAGIC) || buf[4] !== VERSION) bad();
+  const version = buf[4];
+  if (buf.length < 9 || !buf.subarray(0, 4).equals(MAGIC) || (version !== 1 && version !== 2)) {
+    bad();
+  }
+  const each = entryBytes(version!);
   let at = 5;
   const need = (n: number): void => {
     if (at + n > buf.length) bad();
@@ -86,12 +115,13 @@ function walkIndex(
   for (let i = 0; i < packCount; i++) {
     need(36);
     const count = buf.readUInt32LE(at + 32);
-    need(36 + count * 40);
+    need(36 + count * each);
     onPack(buf.toString('hex', at, at + 32), count);
     at += 36;
     for (let j = 0; j < count; j++) {
-      onBlob(at, buf.readUInt32LE(at + 32), buf.readUInt32LE(at + 36));
-      at += 40;
+      const slot = version === 2 ? buf.readUInt32LE(at + 40) : SINGLE;
+      onBlob(at, buf.readUInt32LE(at + 32), buf.readUInt32LE(at + 36), slot);
+      at += each;
     }
   }
   if (at !== buf.length) bad();
@@ -104,8 +134,8 @@ export function decodeIndex(buf: Buffer, name: string): PackEntries[] {
     buf,
     name,
     (pack) => packs.push({ pack, blobs: (blobs = []) }),
-    (idAt, offset, length) =>
-      blobs.push({ id: buf.toString('hex', idAt, idAt + 32), offset, length }),
+    (idAt, offset, length, slot) =>
+      blobs.push({ id: buf.toString('hex', idAt, idAt + 32), offset, length, slot }),
   );
   return packs;
 }
@@ -121,6 +151,7 @@ export class BlobIndex {
   private entryPack = new Int32Array(0);
   private entryOffset = new Uint32Array(0);
   private entryLength = new Uint32Array(0);
+  private entrySlot = new Uint32Array(0);
   /** The next older copy of the same id, or -1. */
   private entryNext = new Int32Array(0);
   private entries = 0;
@@ -138,7 +169,7 @@ export class BlobIndex {
       const packNo = this.packNumber(p.pack, indexName);
       for (const b of p.blobs) {
         id.write(b.id, 0, 32, 'hex');
-        this.insert(id, 0, packNo, b.offset, b.length);
+        this.insert(id, 0, packNo, b.offset, b.length, b.slot);
       }
     }
   }
@@ -159,7 +190,7 @@ export class BlobIndex {
       buf,
       indexName,
       (pack) => (packNo = this.packNumber(pack, indexName)),
-      (idAt, offset, length) => this.insert(buf, idAt, packNo, offset, length),
+      (idAt, offset, length, slot) => this.insert(buf, idAt, packNo, offset, length, slot),
     );
   }
 
@@ -204,6 +235,10 @@ export class BlobIndex {
     return this.entryLength[entry]!;
   }
 
+  entrySlotOf(entry: number): number {
+    return this.entrySlot[entry]!;
+  }
+
   get size(): number {
     return this.unique;
   }
@@ -220,6 +255,7 @@ export class BlobIndex {
       pack: this.packIds[this.entryPack[e]!]!,
       offset: this.entryOffset[e]!,
       length: this.entryLength[e]!,
+      slot: this.entrySlot[e]!,
     };
   }
 
@@ -255,13 +291,21 @@ export class BlobIndex {
     return this.table[this.slotOf(ids, at)]!;
   }
 
-  private insert(ids: Buffer, at: number, packNo: number, offset: number, length: number): void {
+  private insert(
+    ids: Buffer,
+    at: number,
+    packNo: number,
+    offset: number,
+    length: number,
+    frameSlot: number,
+  ): void {
     this.reserve(1);
     const e = this.entries++;
     for (let i = 0, o = e * 32; i < 32; i++) this.idBytes[o + i] = ids[at + i]!;
     this.entryPack[e] = packNo;
     this.entryOffset[e] = offset;
     this.entryLength[e] = length;
+    this.entrySlot[e] = frameSlot;
     const slot = this.slotOf(ids, at);
     this.entryNext[e] = this.table[slot]!;
     if (this.table[slot]! < 0) this.unique++;
@@ -287,6 +331,7 @@ export class BlobIndex {
     this.entryPack = grow(this.entryPack, new Int32Array(size));
     this.entryOffset = grow(this.entryOffset, new Uint32Array(size));
     this.entryLength = grow(this.entryLength, new Uint32Array(size));
+    this.entrySlot = grow(this.entrySlot, new Uint32Array(size));
     this.entryNext = grow(this.entryNext, new Int32Array(size));
   }
 

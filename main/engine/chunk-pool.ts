@@ -10,18 +10,29 @@ import { startWorker } from './worker-thread.js';
 // A small young generation makes workers collect their many short-lived page buffers early.
 const resourceLimits = { maxYoungGenerationSizeMb: 4 };
 
+/**
+ * Pieces of `data` (`lengths` each) and what to do with them:
+ * - ids: name each piece;
+ * - seal: the pieces are chunks named `ids`; seal them in frames of `members[i]` chunks each
+ *   (format 2), or each alone (`framed` false, format 1);
+ * - check: the pieces are stored chunks or frames; piece i holds the `members[i]` chunks named
+ *   by the next `ids` at the next `slots`. Every member is opened and checked against its name.
+ */
 export interface PoolRequest {
   readonly job: number;
-  readonly op: 'ids' | 'seal' | 'unseal' | 'open';
+  readonly op: 'ids' | 'seal' | 'check';
   readonly ids: string[];
   readonly lengths: number[];
+  readonly members: number[];
+  readonly slots: number[];
+  readonly framed: boolean;
   readonly data: ArrayBuffer;
 }
 
 export interface PoolReply {
   readonly job: number;
   readonly data: ArrayBuffer;
-  /** Per chunk; -1 for one that did not open (damaged). */
+  /** Per result (a name, a sealed frame, a checked member); -1 for a member that is damaged. */
   readonly lengths: number[];
 }
 
@@ -38,6 +49,8 @@ export interface PagesJob {
   readonly pageRead: Int32Array;
   readonly pageAt: Uint32Array;
   readonly pageLength: Uint32Array;
+  /** Per page: its chunk's slot in the frame read there, or SINGLE. */
+  readonly pageSlot: Uint32Array;
   /** The pages' chunk ids, 32 bytes each. */
   readonly ids: Uint8Array;
   /** False where each chunk's GCM tag already proves it (encrypted repositories). */
@@ -131,12 +144,11 @@ export class ChunkPool {
   }
 
   private run(
-    op: PoolRequest['op'],
-    ids: string[],
     parts: readonly Buffer[],
+    request: Omit<PoolRequest, 'job' | 'lengths' | 'data'>,
   ): Promise<(Buffer | null)[]> {
     const { data, lengths } = joinForTransfer(parts);
-    return this.post<PoolReply>((job) => ({ job, op, ids, lengths, data }), [data]).then(split);
+    return this.post<PoolReply>((job) => ({ ...request, job, lengths, data }), [data]).then(split);
   }
 
   /** The 32-byte names of the pages of `batch`, concatenated in page order. */
@@ -144,20 +156,41 @@ export class ChunkPool {
     const pages: Buffer[] = [];
     for (let at = 0; at < batch.length; at += pageSize)
       pages.push(batch.subarray(at, at + pageSize));
-    return Buffer.concat((await this.run('ids', [], pages)) as Buffer[]);
-  }
-
-  /** Sealed forms, in the order given. */
-  async seal(ids: string[], plains: readonly Buffer[]): Promise<Buffer[]> {
-    return (await this.run('seal', ids, plains)) as Buffer[];
+    const named = await this.run(pages, {
+      op: 'ids',
+      ids: [],
+      members: [],
+      slots: [],
+      framed: false,
+    });
+    return Buffer.concat(named as Buffer[]);
   }
 
   /**
-   * Plaintexts in the order given; null for a chunk that is damaged. `checkNames: false` skips
-   * re-hashing each plaintext where the caller checks the whole result another way.
+   * Seals chunks: in frames of `members[i]` chunks each when `framed`, else each alone (then
+   * every entry of `members` is 1). One sealed buffer per frame, in order.
    */
-  open(ids: string[], stored: readonly Buffer[], checkNames = true): Promise<(Buffer | null)[]> {
-    return this.run(checkNames ? 'open' : 'unseal', ids, stored);
+  async seal(
+    ids: string[],
+    plains: readonly Buffer[],
+    members: number[],
+    framed: boolean,
+  ): Promise<Buffer[]> {
+    return (await this.run(plains, { op: 'seal', ids, members, slots: [], framed })) as Buffer[];
+  }
+
+  /**
+   * Opens stored chunks and frames and checks each listed member against its name (see
+   * PoolRequest); true per member that is good.
+   */
+  async check(
+    stored: readonly Buffer[],
+    members: number[],
+    ids: string[],
+    slots: number[],
+  ): Promise<boolean[]> {
+    const results = await this.run(stored, { op: 'check', ids, members, slots, framed: true });
+    return results.map((r) => r !== null);
   }
 
   /** Rebuilds a run of pages (see PagesJob) into `data`, which is transferred and given back. */

@@ -4,7 +4,17 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { chunkIdBytes, openChunk, openChunkInto, sealChunk, unsealChunk } from './chunk.js';
+import {
+  SINGLE,
+  chunkIdBytes,
+  frameMember,
+  openChunk,
+  openChunkInto,
+  openFrame,
+  sealChunk,
+  sealFrame,
+  type Frame,
+} from './chunk.js';
 import type { MasterKeys } from './crypto.js';
 import {
   joinForTransfer,
@@ -19,28 +29,59 @@ const keys: MasterKeys | null = raw
   ? { encKey: Buffer.from(raw.encKey), idKey: Buffer.from(raw.idKey) }
   : null;
 
-function work(op: PoolRequest['op'], id: string | undefined, piece: Buffer): Buffer | null {
-  switch (op) {
-    case 'ids':
-      return chunkIdBytes(keys, piece);
-    case 'seal':
-      return sealChunk(keys, id!, piece);
-    case 'unseal':
-      return unsealChunk(keys, id!, piece);
-    case 'open':
-      return openChunk(keys, id!, piece);
+/** Frames are opened into this buffer (reused: frames are at most a few hundred KiB). */
+let frameScratch: Buffer = Buffer.alloc(0);
+
+function openFrameHere(stored: Buffer): Frame | null {
+  const frame = openFrame(keys, stored, frameScratch);
+  // A frame bigger than the scratch came in a fresh buffer: keep that one for the next.
+  if (frame && frame.plain.buffer !== frameScratch.buffer) frameScratch = frame.plain;
+  return frame;
+}
+
+const OK = Buffer.alloc(0);
+
+/** Checks the members of one stored piece; one result per member (OK or null). */
+function check(req: PoolRequest, piece: Buffer, first: number, count: number): (Buffer | null)[] {
+  if (count === 1 && req.slots[first] === SINGLE) {
+    return [openChunk(keys, req.ids[first]!, piece) ? OK : null];
   }
+  const frame = openFrameHere(piece);
+  const out: (Buffer | null)[] = [];
+  for (let m = first; m < first + count; m++) {
+    const id = Buffer.from(req.ids[m]!, 'hex');
+    out.push(frame && frameMember(keys, frame, id, req.slots[m]!, true) ? OK : null);
+  }
+  return out;
 }
 
 function batch(req: PoolRequest): PoolReply {
   const input = Buffer.from(req.data);
-  const parts: (Buffer | null)[] = [];
+  const pieces: Buffer[] = [];
   let at = 0;
-  for (let i = 0; i < req.lengths.length; i++) {
-    const len = req.lengths[i]!;
-    const piece = input.subarray(at, at + len);
+  for (const len of req.lengths) {
+    pieces.push(input.subarray(at, at + len));
     at += len;
-    parts.push(work(req.op, req.ids[i], piece));
+  }
+  const parts: (Buffer | null)[] = [];
+  if (req.op === 'ids') {
+    for (const piece of pieces) parts.push(chunkIdBytes(keys, piece));
+  } else if (req.op === 'seal' && !req.framed) {
+    pieces.forEach((piece, i) => parts.push(sealChunk(keys, req.ids[i]!, piece)));
+  } else if (req.op === 'seal') {
+    let first = 0;
+    for (const count of req.members) {
+      const ids = Buffer.from(req.ids.slice(first, first + count).join(''), 'hex');
+      parts.push(sealFrame(keys, ids, pieces.slice(first, first + count)));
+      first += count;
+    }
+  } else {
+    let first = 0;
+    pieces.forEach((piece, i) => {
+      const count = req.members[i]!;
+      parts.push(...check(req, piece, first, count));
+      first += count;
+    });
   }
   return { job: req.job, ...joinForTransfer(parts) };
 }
@@ -72,20 +113,31 @@ function pages(req: PagesRequest): PagesReply {
   const out = Buffer.from(req.data);
   const ids = Buffer.from(req.ids.buffer, req.ids.byteOffset, req.ids.byteLength);
   const failed: number[] = [];
+  // Neighbouring pages usually share a frame: it is opened once for all of them.
+  let frame: Frame | null = null;
+  let frameRead = -1;
+  let frameAt = -1;
   for (let i = 0; i < req.pageRead.length; i++) {
-    const read = req.pageRead[i]! >= 0 ? reads[req.pageRead[i]!] : null;
+    const r = req.pageRead[i]!;
+    const read = r >= 0 ? reads[r] : null;
     const at = req.pageAt[i]!;
     const end = at + req.pageLength[i]!;
-    const ok =
-      !!read &&
-      end <= read.length &&
-      openChunkInto(
-        keys,
-        ids.subarray(i * 32, i * 32 + 32),
-        read.subarray(at, end),
-        out.subarray(i * ps, i * ps + ps),
-        req.checkNames,
-      );
+    const slot = req.pageSlot[i]!;
+    const id = ids.subarray(i * 32, i * 32 + 32);
+    const page = out.subarray(i * ps, i * ps + ps);
+    let ok = false;
+    if (read && end <= read.length && slot === SINGLE) {
+      ok = openChunkInto(keys, id, read.subarray(at, end), page, req.checkNames);
+    } else if (read && end <= read.length) {
+      if (r !== frameRead || at !== frameAt) {
+        frame = openFrameHere(read.subarray(at, end));
+        frameRead = r;
+        frameAt = at;
+      }
+      const plain = frame && frameMember(keys, frame, id, slot, req.checkNames);
+      ok = !!plain && plain.length === ps;
+      if (ok) plain!.copy(page);
+    }
     if (!ok) failed.push(i);
   }
   return { job: req.job, data: req.data, failed };

@@ -1,10 +1,25 @@
 /**
- * One chunk's life: its keyed name, its sealed form (compressed, then AES-256-GCM with the name
- * as authenticated data), and the way back with every check. Pure, so the worker threads that
- * do the heavy lifting share it with the repository.
+ * One chunk's life: its keyed name, its sealed form and the way back with every check. Pure, so
+ * the worker threads that do the heavy lifting share it with the repository.
+ *
+ * Two sealed forms exist (see docs/format.md). Format 1 seals every chunk alone: compressed,
+ * then AES-256-GCM with the name as authenticated data. Format 2 seals a frame of neighbouring
+ * new chunks together (about 64 KiB), so compression and encryption start up once per frame
+ * rather than once per 4 KiB page; the frame lists its members' names inside the encryption,
+ * which binds each slot to its name as the authenticated data did for a single chunk.
  */
 import { compress, decompress, decompressInto } from './codec.js';
 import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
+
+/** The slot of a chunk sealed alone (format 1) rather than in a frame. */
+export const SINGLE = 0xffffffff;
+/** Plain bytes a frame collects before it is sealed; one bigger chunk makes a frame alone. */
+export const FRAME_BYTES = 64 * 1024;
+/** Members of one frame at most (the count is stored in two bytes). */
+export const FRAME_MEMBERS = 1024;
+/** Refuses frames that claim more: a damaged header must not make a reader allocate gigabytes. */
+const MAX_FRAME_PLAIN = 16 * 1024 * 1024;
+const FRAME_AAD = Buffer.from('tillvault-frame');
 
 export function chunkIdBytes(keys: MasterKeys | null, plain: Buffer): Buffer {
   return keys ? hmac(keys.idKey, plain) : sha256(plain);
@@ -54,4 +69,78 @@ export function openChunkInto(
   const body = keys ? open(keys.encKey, stored, id) : stored;
   if (!body || !decompressInto(body, out)) return false;
   return !checkName || chunkIdBytes(keys, out).equals(id);
+}
+
+/** Seals chunks as one frame: count, names, lengths, then the compressed bodies. */
+export function sealFrame(keys: MasterKeys | null, ids: Buffer, plains: readonly Buffer[]): Buffer {
+  const n = plains.length;
+  const head = Buffer.alloc(2 + n * 36);
+  head.writeUInt16LE(n, 0);
+  ids.copy(head, 2, 0, n * 32);
+  plains.forEach((p, i) => head.writeUInt32LE(p.length, 2 + n * 32 + i * 4));
+  const body = Buffer.concat([head, compress(n === 1 ? plains[0]! : Buffer.concat(plains))]);
+  return keys ? seal(keys.encKey, body, FRAME_AAD) : body;
+}
+
+/** An opened frame: member i is `plain[start(i), start(i) + length(i))`, named `ids[i*32..]`. */
+export interface Frame {
+  readonly count: number;
+  readonly ids: Buffer;
+  readonly starts: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly plain: Buffer;
+}
+
+/**
+ * Decrypts a frame and decompresses its bodies, into `scratch` when it is big enough (a worker
+ * reuses one); null when the frame is damaged.
+ */
+export function openFrame(keys: MasterKeys | null, stored: Buffer, scratch?: Buffer): Frame | null {
+  const body = keys ? open(keys.encKey, stored, FRAME_AAD) : stored;
+  if (!body || body.length < 2) return null;
+  const count = body.readUInt16LE(0);
+  const headBytes = 2 + count * 36;
+  if (count === 0 || body.length <= headBytes) return null;
+  const starts = new Uint32Array(count);
+  const lengths = new Uint32Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = total;
+    lengths[i] = body.readUInt32LE(2 + count * 32 + i * 4);
+    total += lengths[i]!;
+  }
+  if (total > MAX_FRAME_PLAIN) return null;
+  const plain =
+    scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafeSlow(total);
+  if (!decompressInto(body.subarray(headBytes), plain)) return null;
+  return { count, ids: body.subarray(2, 2 + count * 32), starts, lengths, plain };
+}
+
+/** Member `slot` of an opened frame when it carries the name `id` (32 bytes), else null. */
+export function frameMember(
+  keys: MasterKeys | null,
+  frame: Frame,
+  id: Buffer,
+  slot: number,
+  checkName: boolean,
+): Buffer | null {
+  if (slot >= frame.count || !frame.ids.subarray(slot * 32, slot * 32 + 32).equals(id)) return null;
+  const start = frame.starts[slot]!;
+  const plain = frame.plain.subarray(start, start + frame.lengths[slot]!);
+  return !checkName || chunkIdBytes(keys, plain).equals(id) ? plain : null;
+}
+
+/**
+ * Opens one chunk from what its index entry points at: a chunk sealed alone, or member `slot`
+ * of a frame. Checks the content against its name; null when damaged.
+ */
+export function openStored(
+  keys: MasterKeys | null,
+  id: string,
+  stored: Buffer,
+  slot: number,
+): Buffer | null {
+  if (slot === SINGLE) return openChunk(keys, id, stored);
+  const frame = openFrame(keys, stored);
+  return frame && frameMember(keys, frame, Buffer.from(id, 'hex'), slot, !keys);
 }

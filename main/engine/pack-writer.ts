@@ -11,13 +11,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, tempNameFor } from './atomic-file.js';
-import { encodeIndexParts, type EncodedPack } from './blob-index.js';
+import { encodeIndexParts, entryBytes, indexVersion, type EncodedPack } from './blob-index.js';
+import { SINGLE } from './chunk.js';
+import { TillvaultError } from './errors.js';
 import type { Repository } from './repository.js';
 
 export const PACK_TARGET = 16 * 1024 * 1024;
-
-/** Bytes per chunk in an index file: id, offset, length. */
-const ENTRY_BYTES = 40;
 /** Chunks are copied into a buffer of this size and written to the pack file when it is full. */
 const STAGE_BYTES = 1024 * 1024;
 
@@ -54,6 +53,8 @@ export class PackWriter {
   /** The current pack's index entries, already in the index file's layout: no object per chunk. */
   private entries = Buffer.alloc(0);
   private count = 0;
+  private readonly version: 1 | 2;
+  private readonly entryBytes: number;
   private readonly written: EncodedPack[] = [];
   /** Bytes written to the destination by this run (packs and index). */
   bytesWritten = 0;
@@ -66,19 +67,31 @@ export class PackWriter {
   constructor(
     private readonly repo: Repository,
     private readonly remember = true,
-  ) {}
+  ) {
+    this.version = indexVersion(repo.format);
+    this.entryBytes = entryBytes(this.version);
+  }
 
-  async add(id: string, stored: Buffer): Promise<void> {
+  /** A chunk sealed alone (format 1), or one entry per member of a sealed frame. */
+  async add(stored: Buffer, members: readonly { id: string; slot: number }[]): Promise<void> {
     this.pack ??= await this.openPack();
-    if ((this.count + 1) * ENTRY_BYTES > this.entries.length) {
-      const entries = Buffer.alloc(Math.max(64 * ENTRY_BYTES, this.entries.length * 2));
+    const each = this.entryBytes;
+    if ((this.count + members.length) * each > this.entries.length) {
+      const room = Math.max(64, this.count + members.length) * each;
+      const entries = Buffer.alloc(Math.max(room, this.entries.length * 2));
       this.entries.copy(entries);
       this.entries = entries;
     }
-    const at = this.count++ * ENTRY_BYTES;
-    this.entries.write(id, at, 32, 'hex');
-    this.entries.writeUInt32LE(this.size, at + 32);
-    this.entries.writeUInt32LE(stored.length, at + 36);
+    for (const m of members) {
+      if (this.version === 1 && m.slot !== SINGLE) {
+        throw new TillvaultError('INTERNAL', 'A format 1 repository cannot hold frames.');
+      }
+      const at = this.count++ * each;
+      this.entries.write(m.id, at, 32, 'hex');
+      this.entries.writeUInt32LE(this.size, at + 32);
+      this.entries.writeUInt32LE(stored.length, at + 36);
+      if (this.version === 2) this.entries.writeUInt32LE(m.slot, at + 40);
+    }
     this.pack.hash.update(stored);
     if (this.staged + stored.length > STAGE_BYTES) await this.writeStage();
     if (stored.length > STAGE_BYTES) {
@@ -89,7 +102,7 @@ export class PackWriter {
       this.staged += stored.length;
     }
     this.size += stored.length;
-    this.chunksWritten++;
+    this.chunksWritten += members.length;
     if (this.size >= PACK_TARGET) await this.flush();
   }
 
@@ -122,7 +135,7 @@ export class PackWriter {
     await this.stageWrite;
     const pack = this.pack;
     const size = this.size;
-    const entries = Buffer.from(this.entries.subarray(0, this.count * ENTRY_BYTES));
+    const entries = Buffer.from(this.entries.subarray(0, this.count * this.entryBytes));
     this.pack = null;
     this.entries = Buffer.alloc(0);
     this.count = 0;
@@ -186,7 +199,10 @@ export class PackWriter {
     await this.flush();
     await this.settle();
     if (this.written.length === 0) return null;
-    const name = await this.repo.writeEncodedIndex(encodeIndexParts(this.written), this.remember);
+    const name = await this.repo.writeEncodedIndex(
+      encodeIndexParts(this.written, this.version),
+      this.remember,
+    );
     this.indexed = true;
     const st = await fs.stat(this.repo.layout.index(name));
     this.bytesWritten += st.size;

@@ -79,46 +79,56 @@ async function reclaim(
     for (const g of m.pageGroups) used.add(g);
     for (const id of await repo.pageIds(m)) used.add(id);
   }
-  // Per pack: which of its chunks are still needed, and whether this pack is their only copy.
-  const packs = new Map<
+  // What is stored where: a unit is a chunk sealed alone or a frame, with the chunks it holds.
+  const units = new Map<
     string,
     {
-      usedBytes: number;
-      totalBytes: number;
-      blobs: { id: string; offset: number; length: number }[];
+      pack: string;
+      offset: number;
+      length: number;
+      first: string;
+      slot: number;
+      listed: number;
+      used: number;
     }
   >();
   for (const id of index.ids()) {
     for (const loc of index.locations(id)) {
-      const p = packs.get(loc.pack) ?? { usedBytes: 0, totalBytes: 0, blobs: [] };
-      p.totalBytes += loc.length;
-      if (used.has(id)) {
-        p.usedBytes += loc.length;
-        p.blobs.push({ id, offset: loc.offset, length: loc.length });
-      }
-      packs.set(loc.pack, p);
+      const key = `${loc.pack}:${loc.offset}`;
+      const unit = units.get(key) ?? { ...loc, first: id, listed: 0, used: 0 };
+      unit.listed++;
+      if (used.has(id)) unit.used++;
+      units.set(key, unit);
     }
+  }
+  // Per pack: the bytes still needed (a frame's share by its chunks still needed), and all.
+  const packs = new Map<string, { usedBytes: number; totalBytes: number }>();
+  for (const u of units.values()) {
+    const p = packs.get(u.pack) ?? { usedBytes: 0, totalBytes: 0 };
+    p.totalBytes += u.length;
+    p.usedBytes += (u.length * u.used) / u.listed;
+    packs.set(u.pack, p);
   }
   const onDisk = await repo.packFileNames();
   const drop = new Set<string>(onDisk.filter((p) => !packs.has(p)));
-  const rewrite: string[] = [];
+  const rewrite = new Set<string>();
   for (const [pack, p] of packs) {
     if (p.usedBytes === 0) drop.add(pack);
-    else if (p.totalBytes - p.usedBytes > p.totalBytes * REPACK_UNUSED_SHARE) rewrite.push(pack);
+    else if (p.totalBytes - p.usedBytes > p.totalBytes * REPACK_UNUSED_SHARE) rewrite.add(pack);
   }
   const writer = new PackWriter(repo);
   const copied = new Set<string>();
-  for (const pack of rewrite) {
-    for (const b of packs.get(pack)!.blobs) {
-      if (copied.has(b.id)) continue;
-      // Sealed bytes move as they are: the chunk's name is its authentication data.
-      const stored = await repo.readAt({ pack, offset: b.offset, length: b.length });
-      if (!repo.openBlob(b.id, stored)) continue;
-      await writer.add(b.id, stored);
-      copied.add(b.id);
-    }
-    drop.add(pack);
+  for (const u of units.values()) {
+    if (u.used === 0 || !rewrite.has(u.pack)) continue;
+    // Sealed bytes move as they are (a chunk's name, or a frame's list of names, authenticates
+    // them); a frame with chunks no snapshot needs is sealed again without them.
+    const stored = await repo.readAt(u);
+    const kept = repo.extract(u.first, stored, u.slot, (id) => used.has(id) && !copied.has(id));
+    if (!kept) continue;
+    await writer.add(kept.stored, kept.members);
+    for (const m of kept.members) copied.add(m.id);
   }
+  for (const pack of rewrite) drop.add(pack);
   await writer.finish();
   await repo.closeHandles();
   // One fresh index for everything that stays, then the old index files, then the packs.
@@ -132,7 +142,7 @@ async function reclaim(
   }
   bytesFreed -= writer.bytesWritten;
   await removeTempFiles(repo.root);
-  return { packsDeleted: drop.size, packsRewritten: rewrite.length, bytesFreed };
+  return { packsDeleted: drop.size, packsRewritten: rewrite.size, bytesFreed };
 }
 
 /** Half-written files from a run that died; only called under the exclusive lock. */

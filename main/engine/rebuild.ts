@@ -1,7 +1,8 @@
 /**
  * Rebuilding a snapshot's database file, in page order: the pages are cut into runs of about
  * 2 MiB; for each run the chunks' places in the packs are looked up and neighbouring ones joined
- * into one read, and a worker reads them and opens every chunk straight into the run's buffer.
+ * into one read, and a worker reads them and opens every chunk (or the frame that holds it, once
+ * for its neighbours) into the run's buffer.
  * The runs come back in order, so the file is written front to back and hashed as it is written
  * (no second pass over it); the hash must match the manifest's before the file gets its name.
  */
@@ -92,6 +93,7 @@ async function planRun(
   const pageRead = new Int32Array(count).fill(-1);
   const pageAt = new Uint32Array(count);
   const pageLength = new Uint32Array(count);
+  const pageSlot = new Uint32Array(count);
   const readPack: number[] = [];
   const readOffset: number[] = [];
   const readLength: number[] = [];
@@ -113,6 +115,7 @@ async function planRun(
     pageRead[i] = readPack.length - 1;
     pageAt[i] = offset - readOffset[readPack.length - 1]!;
     pageLength[i] = end - offset;
+    pageSlot[i] = index.entrySlotOf(entries[i]!);
   }
   const readFd = await Promise.all(readPack.map((p) => packs.fd(index.packName(p), run)));
   // A pack that cannot be opened leaves its pages to the retry from other copies.
@@ -126,6 +129,7 @@ async function planRun(
     pageRead,
     pageAt,
     pageLength,
+    pageSlot,
     // A copy: a view would send the whole page list to the worker with every run.
     ids: new Uint8Array(idBytes.subarray(first * 32, (first + count) * 32)),
   };

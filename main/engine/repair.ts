@@ -22,11 +22,20 @@ export interface RepairResult {
   readonly after: VerifyResult;
 }
 
-async function goodCopy(repo: Repository, id: string): Promise<Buffer | null> {
+/**
+ * A good stored copy of chunk `id`, with the other chunks `wanted` that the same frame holds, or
+ * null.
+ */
+async function goodCopy(
+  repo: Repository,
+  id: string,
+  wanted: (id: string) => boolean,
+): Promise<{ stored: Buffer; members: { id: string; slot: number }[] } | null> {
   const index = await repo.getIndex();
   for (const loc of index.locations(id)) {
     const stored = await repo.readAt(loc).catch(() => null);
-    if (stored && repo.openBlob(id, stored)) return stored;
+    const copy = stored && repo.extract(id, stored, loc.slot, (m) => m === id || wanted(m));
+    if (copy?.members.some((m) => m.id === id)) return copy;
   }
   return null;
 }
@@ -43,29 +52,40 @@ async function repairRound(
   const badChunks = before.problems.filter((p) => p.kind === 'chunk').map((p) => p.id);
   const badPacks = new Set(before.problems.filter((p) => p.kind === 'pack').map((p) => p.id));
   const writer = new PackWriter(repo);
-  let chunksReplaced = 0;
   const added = new Set<string>();
-  for (const id of badChunks) {
-    const stored = await goodCopy(other, id);
-    if (!stored) {
-      if (!unrepairable.includes(`chunk ${id}`)) unrepairable.push(`chunk ${id}`);
-      continue;
+  /** Stores a good copy of each chunk of `ids` not added yet, from the first place that has one. */
+  const copy = async (ids: readonly string[], from: readonly Repository[]): Promise<string[]> => {
+    const wanted = new Set(ids);
+    const missed: string[] = [];
+    for (const id of ids) {
+      if (added.has(id)) continue;
+      // A frame brings its neighbours: the other chunks of it that are wanted come along.
+      const more = (m: string): boolean => wanted.has(m) && !added.has(m);
+      let found = null;
+      for (const r of from) if ((found = await goodCopy(r, id, more))) break;
+      if (!found) {
+        missed.push(id);
+        continue;
+      }
+      await writer.add(found.stored, found.members);
+      for (const m of found.members) added.add(m.id);
     }
-    await writer.add(id, stored);
-    added.add(id);
-    chunksReplaced++;
+    return missed;
+  };
+  for (const id of await copy(badChunks, [other])) {
+    if (!unrepairable.includes(`chunk ${id}`)) unrepairable.push(`chunk ${id}`);
   }
+  const chunksReplaced = badChunks.filter((id) => added.has(id)).length;
   // Good chunks that live only in a damaged pack move to a new pack before it goes.
   const index = await repo.getIndex();
+  const stranded: string[] = [];
   for (const id of index.ids()) {
     const locs = index.locations(id);
-    if (!locs.some((l) => badPacks.has(l.pack)) || locs.some((l) => !badPacks.has(l.pack))) {
-      continue;
+    if (locs.some((l) => badPacks.has(l.pack)) && locs.every((l) => badPacks.has(l.pack))) {
+      stranded.push(id);
     }
-    if (added.has(id)) continue;
-    const stored = (await goodCopy(repo, id)) ?? (await goodCopy(other, id));
-    if (stored) await writer.add(id, stored);
   }
+  await copy(stranded, [repo, other]);
   await writer.finish();
   await repo.closeHandles();
   const damagedIndexes = before.problems.some((p) => p.kind === 'index');

@@ -19,7 +19,14 @@ import {
 import { CODECS } from './codec.js';
 import { TillvaultError } from './errors.js';
 
-export const FORMAT_VERSION = 1;
+/**
+ * The format new repositories get. 2 seals frames of neighbouring chunks (chunk.ts); 1 sealed
+ * every chunk alone. Both are read and written: a repository keeps the format it was made with,
+ * so an older Tillvault sharing it keeps working.
+ */
+export const FORMAT_VERSION = 2;
+const FORMATS = [1, 2] as const;
+export type RepoFormat = (typeof FORMATS)[number];
 
 const encryptionSchema = z.object({
   cipher: z.literal('aes-256-gcm'),
@@ -41,7 +48,7 @@ const encryptionSchema = z.object({
 
 export const repoConfigSchema = z.object({
   format: z.literal('tillvault-repository'),
-  version: z.literal(FORMAT_VERSION),
+  version: z.union([z.literal(FORMATS[0]), z.literal(FORMATS[1])]),
   id: z.string().regex(/^[0-9a-f-]{36}$/),
   createdAt: z.string(),
   compression: z.enum(CODECS),
@@ -78,11 +85,14 @@ export interface NewRepo {
   recoveryKey: string | null;
 }
 
-export async function createRepoConfig(passphrase: string | null): Promise<NewRepo> {
+export async function createRepoConfig(
+  passphrase: string | null,
+  version: RepoFormat = FORMAT_VERSION,
+): Promise<NewRepo> {
   const id = crypto.randomUUID();
   const base = {
     format: 'tillvault-repository' as const,
-    version: FORMAT_VERSION as typeof FORMAT_VERSION,
+    version,
     id,
     createdAt: new Date().toISOString(),
     compression: 'zstd' as const,

@@ -4,18 +4,34 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { chunkId, openChunk } from './chunk.js';
+import {
+  SINGLE,
+  chunkId,
+  frameMember,
+  openChunk,
+  openFrame,
+  openStored,
+  sealFrame,
+} from './chunk.js';
 import { open, seal, sha256, type MasterKeys } from './crypto.js';
-import { BlobIndex, encodeIndex, type BlobLocation, type PackEntries } from './blob-index.js';
+import {
+  BlobIndex,
+  encodeIndex,
+  indexVersion,
+  type BlobLocation,
+  type PackEntries,
+} from './blob-index.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { manifestSchema, type Manifest } from './manifest.js';
 import { writeOnce, TEMP_MARK } from './atomic-file.js';
 import {
+  FORMAT_VERSION,
   createRepoConfig,
   parseRepoConfig,
   unlockRepoConfig,
   type Credential,
   type RepoConfig,
+  type RepoFormat,
 } from './repo-config.js';
 import { DIRS, RepoLayout, isHex64, isSnapshotId } from './repo-layout.js';
 
@@ -63,6 +79,11 @@ export class Repository {
     return this.keys !== null;
   }
 
+  /** The repository format: 1 seals every chunk alone, 2 seals frames of chunks (chunk.ts). */
+  get format(): number {
+    return this.config.version;
+  }
+
   static async open(root: string, credential: Credential): Promise<Repository> {
     const layout = new RepoLayout(root);
     const text = await fs.readFile(layout.config(), 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -76,12 +97,16 @@ export class Repository {
     return new Repository(root, config, text, keys);
   }
 
-  /** A new repository with new keys; returns the recovery key to show once. */
+  /**
+   * A new repository with new keys; returns the recovery key to show once. `format` is for tests
+   * that need a repository as an earlier version made it.
+   */
   static async init(
     root: string,
     passphrase: string | null,
+    format: RepoFormat = FORMAT_VERSION,
   ): Promise<{ repo: Repository; recoveryKey: string | null }> {
-    const created = await createRepoConfig(passphrase);
+    const created = await createRepoConfig(passphrase, format);
     const text = JSON.stringify(created.config, null, 2);
     await Repository.writeSkeleton(root, text);
     return {
@@ -126,8 +151,44 @@ export class Repository {
     return chunkId(this.keys, plain);
   }
 
-  openBlob(id: string, stored: Buffer): Buffer | null {
-    return openChunk(this.keys, id, stored);
+  /** Opens chunk `id` from the bytes its index entry points at; null when damaged. */
+  openBlob(id: string, stored: Buffer, slot: number): Buffer | null {
+    return openStored(this.keys, id, stored, slot);
+  }
+
+  /**
+   * The chunks `keep` wants among those stored where an index entry of `id` at `slot` points:
+   * that chunk alone, or the good members of a frame (named by the frame itself). A frame whose
+   * other members are not wanted is sealed again without them, so prune frees their space and
+   * repair copies no more than it needs. Null when nothing wanted opens.
+   */
+  extract(
+    id: string,
+    stored: Buffer,
+    slot: number,
+    keep: (id: string) => boolean,
+  ): { stored: Buffer; members: { id: string; slot: number }[] } | null {
+    if (slot === SINGLE) {
+      return keep(id) && openChunk(this.keys, id, stored)
+        ? { stored, members: [{ id, slot }] }
+        : null;
+    }
+    const frame = openFrame(this.keys, stored);
+    if (!frame) return null;
+    const ids: Buffer[] = [];
+    const plains: Buffer[] = [];
+    for (let i = 0; i < frame.count; i++) {
+      const name = frame.ids.subarray(i * 32, i * 32 + 32);
+      const plain = frameMember(this.keys, frame, name, i, !this.keys);
+      if (plain && keep(name.toString('hex'))) {
+        ids.push(name);
+        plains.push(plain);
+      }
+    }
+    if (ids.length === 0) return null;
+    const members = ids.map((name, i) => ({ id: name.toString('hex'), slot: i }));
+    if (ids.length === frame.count) return { stored, members };
+    return { stored: sealFrame(this.keys, Buffer.concat(ids), plains), members };
   }
 
   sealFile(aad: string, data: Buffer): Buffer {
@@ -185,7 +246,7 @@ export class Repository {
    * ends right after does not need a quarter of a million new entries in memory.
    */
   async writeIndexFile(packs: readonly PackEntries[], remember = true): Promise<string> {
-    return this.writeEncodedIndex(encodeIndex(packs), remember);
+    return this.writeEncodedIndex(encodeIndex(packs, indexVersion(this.format)), remember);
   }
 
   /** Writes an index file from its encoded content (see blob-index.ts). */
@@ -204,12 +265,12 @@ export class Repository {
   async rewriteIndex(keep: (id: string, loc: BlobLocation) => boolean): Promise<void> {
     const index = await this.getIndex();
     const oldNames = await this.listNames('index');
-    const packs = new Map<string, { id: string; offset: number; length: number }[]>();
+    const packs = new Map<string, PackEntries['blobs']>();
     for (const id of index.ids()) {
       for (const loc of index.locations(id)) {
         if (!keep(id, loc)) continue;
         const list = packs.get(loc.pack) ?? [];
-        list.push({ id, offset: loc.offset, length: loc.length });
+        list.push({ id, offset: loc.offset, length: loc.length, slot: loc.slot });
         packs.set(loc.pack, list);
       }
     }
@@ -256,7 +317,7 @@ export class Repository {
     const locations = index.locations(id);
     for (const loc of locations) {
       const stored = await this.readAt(loc).catch(() => null);
-      const plain = stored && this.openBlob(id, stored);
+      const plain = stored && this.openBlob(id, stored, loc.slot);
       if (plain) return plain;
     }
     throw new TillvaultError(

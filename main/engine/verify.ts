@@ -25,8 +25,8 @@ import { rebuildDatabase } from './rebuild.js';
 import { findSnapshot } from './restore.js';
 import { quoteIdent } from './sqlite-source.js';
 
-/** Chunks per message to the worker pool during a full check. */
-const VERIFY_SLICE = 512;
+/** Stored bytes per message to the worker pool during a full check. */
+const VERIFY_SLICE_BYTES = 2 * 1024 * 1024;
 const SLICES_IN_FLIGHT = 4;
 
 export const VERIFY_LEVELS = ['quick', 'full', 'drill'] as const;
@@ -76,51 +76,62 @@ async function checkPacks(
 ): Promise<{ isGood: (id: string) => boolean; checked: number }> {
   const failed = new Set<string>();
   const goodTwin = new Set<string>();
-  const byPack = new Map<string, { id: string; offset: number; length: number }[]>();
+  // Per pack, what is stored where: a chunk sealed alone or a frame, with the chunks it holds.
+  type Unit = { offset: number; length: number; ids: string[]; slots: number[] };
+  const byPack = new Map<string, Map<number, Unit>>();
   for (const id of index.ids()) {
     for (const loc of index.locations(id)) {
-      let list = byPack.get(loc.pack);
-      if (!list) byPack.set(loc.pack, (list = []));
-      list.push({ id, offset: loc.offset, length: loc.length });
+      let units = byPack.get(loc.pack);
+      if (!units) byPack.set(loc.pack, (units = new Map()));
+      let unit = units.get(loc.offset);
+      if (!unit) units.set(loc.offset, (unit = { ...loc, ids: [], slots: [] }));
+      unit.ids.push(id);
+      unit.slots.push(loc.slot);
     }
   }
   let done = 0;
   let checked = 0;
   const pool = new ChunkPool(repo.masterKeys);
   try {
-    for (const [pack, blobs] of byPack) {
+    for (const [pack, units] of byPack) {
       // A missing pack was already reported by presentCopies.
       const data = await fs.readFile(repo.layout.pack(pack)).catch(() => null);
       if (data) {
         if (sha256(data).toString('hex') !== pack) {
           problems.push({ kind: 'pack', id: pack, problem: 'content does not match its name' });
         }
-        const whole = blobs.filter((b) => b.offset + b.length <= data.length);
+        const whole = [...units.values()].filter((u) => u.offset + u.length <= data.length);
         // Every chunk is decrypted and its plaintext hashed against its name, on the workers.
         let slices: Promise<void>[] = [];
-        for (let at = 0; at < whole.length; at += VERIFY_SLICE) {
-          const slice = whole.slice(at, at + VERIFY_SLICE);
+        for (let at = 0, end = 0; at < whole.length; at = end) {
+          for (let bytes = 0; end < whole.length && bytes < VERIFY_SLICE_BYTES; end++) {
+            bytes += whole[end]!.length;
+          }
+          const slice = whole.slice(at, end);
           if (slices.length >= SLICES_IN_FLIGHT) {
             await Promise.all(slices);
             slices = [];
           }
+          const ids = slice.flatMap((u) => u.ids);
           slices.push(
             pool
-              .open(
-                slice.map((b) => b.id),
-                slice.map((b) => data.subarray(b.offset, b.offset + b.length)),
+              .check(
+                slice.map((u) => data.subarray(u.offset, u.offset + u.length)),
+                slice.map((u) => u.ids.length),
+                ids,
+                slice.flatMap((u) => u.slots),
               )
-              .then((plains) => {
-                plains.forEach((plain, i) => {
-                  const id = slice[i]!.id;
-                  if (!plain) failed.add(id);
+              .then((good) => {
+                good.forEach((ok, i) => {
+                  const id = ids[i]!;
+                  if (!ok) failed.add(id);
                   else if (index.locations(id).length > 1) goodTwin.add(id);
                 });
               }),
           );
         }
         await Promise.all(slices);
-        checked += blobs.length;
+        for (const u of units.values()) checked += u.ids.length;
       }
       onProgress?.({ phase: 'read', done: ++done, total: byPack.size });
       await tick();

@@ -7,6 +7,7 @@ import {
   encodeIndex,
   type PackEntries,
 } from '../../main/engine/blob-index.js';
+import { SINGLE } from '../../main/engine/chunk.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 
 const hex = (): string => crypto.randomBytes(32).toString('hex');
@@ -18,6 +19,8 @@ function sample(): PackEntries[] {
       id: hex(),
       offset: i * 100,
       length: 100 + i,
+      // Members of frames (format 2) and chunks sealed alone, side by side.
+      slot: i % 3 === 0 ? SINGLE : i,
     })),
   }));
 }
@@ -25,6 +28,19 @@ function sample(): PackEntries[] {
 test('index files round-trip', () => {
   const packs = sample();
   assert.deepEqual(decodeIndex(encodeIndex(packs), 'x'), packs);
+});
+
+test('a format 1 index has no slots: every chunk reads as sealed alone', () => {
+  const packs = sample().map((p) => ({
+    ...p,
+    blobs: p.blobs.map((b) => ({ ...b, slot: SINGLE })),
+  }));
+  const v1 = encodeIndex(packs, 1);
+  assert.equal(v1[4], 1);
+  assert.equal(v1.length, encodeIndex(packs, 2).length - 4 * 18);
+  assert.deepEqual(decodeIndex(v1, 'x'), packs);
+  // A frame member cannot be written where its slot would be lost.
+  assert.throws(() => encodeIndex(sample(), 1), TillvaultError);
 });
 
 test('every truncation and random damage of an index is DAMAGED, never a crash or a wrong answer', () => {
@@ -51,8 +67,8 @@ test('every truncation and random damage of an index is DAMAGED, never a crash o
 test('the in-memory index keeps every copy of a chunk', () => {
   const index = new BlobIndex();
   const id = hex();
-  index.add([{ pack: 'a'.repeat(64), blobs: [{ id, offset: 0, length: 10 }] }], 'i1');
-  index.add([{ pack: 'b'.repeat(64), blobs: [{ id, offset: 5, length: 10 }] }], 'i2');
+  index.add([{ pack: 'a'.repeat(64), blobs: [{ id, offset: 0, length: 10, slot: SINGLE }] }], 'i1');
+  index.add([{ pack: 'b'.repeat(64), blobs: [{ id, offset: 5, length: 10, slot: 3 }] }], 'i2');
   assert.equal(index.locations(id).length, 2);
   assert.equal(index.size, 1);
   assert.deepEqual([...index.packs.get('a'.repeat(64))!], ['i1']);

@@ -12,6 +12,7 @@ import {
   encodeIndexParts,
   type PackEntries,
 } from '../../main/engine/blob-index.js';
+import { SINGLE } from '../../main/engine/chunk.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 import { PackWriter } from '../../main/engine/pack-writer.js';
 import { Repository } from '../../main/engine/repository.js';
@@ -21,7 +22,12 @@ const hex = (): string => crypto.randomBytes(32).toString('hex');
 function packs(count: number, blobs: number): PackEntries[] {
   return Array.from({ length: count }, () => ({
     pack: hex(),
-    blobs: Array.from({ length: blobs }, (_, i) => ({ id: hex(), offset: i * 50, length: 50 })),
+    blobs: Array.from({ length: blobs }, (_, i) => ({
+      id: hex(),
+      offset: i * 50,
+      length: 50,
+      slot: i % 7,
+    })),
   }));
 }
 
@@ -46,6 +52,7 @@ test('an index added from its encoded bytes answers like one added from entries'
   assert.equal(fromBytes.packName(fromBytes.entryPackNumber(entry)), first[1]!.pack);
   assert.equal(fromBytes.entryOffsetOf(entry), 250);
   assert.equal(fromBytes.entryLengthOf(entry), 50);
+  assert.equal(fromBytes.entrySlotOf(entry), 5);
   assert.equal(fromBytes.oldestEntry(Buffer.from(hex(), 'hex'), 0), -1);
   assert.equal(fromBytes.has(hex()), false);
   assert.deepEqual([...fromBytes.packs.get(first[0]!.pack)!], ['a']);
@@ -68,16 +75,17 @@ test('index parts already in the file layout encode to the same file', () => {
     pack: p.pack,
     entries: Buffer.concat(
       p.blobs.map((b) => {
-        const e = Buffer.alloc(40);
+        const e = Buffer.alloc(44);
         e.write(b.id, 0, 32, 'hex');
         e.writeUInt32LE(b.offset, 32);
         e.writeUInt32LE(b.length, 36);
+        e.writeUInt32LE(b.slot, 40);
         return e;
       }),
     ),
   }));
-  assert.deepEqual(encodeIndexParts(parts), encodeIndex(entries));
-  assert.deepEqual(decodeIndex(encodeIndexParts(parts), 'x'), entries);
+  assert.deepEqual(encodeIndexParts(parts, 2), encodeIndex(entries, 2));
+  assert.deepEqual(decodeIndex(encodeIndexParts(parts, 2), 'x'), entries);
 });
 
 test('an id set keeps every id it was given and no other', () => {
@@ -101,7 +109,7 @@ test('packs streamed to disk hold every chunk where the index says, small and la
       const data = crypto.randomBytes(size);
       const id = hex();
       chunks.set(id, data);
-      await writer.add(id, data);
+      await writer.add(data, [{ id, slot: SINGLE }]);
     }
     assert.ok(await writer.finish());
     const index = await repo.loadIndex();
@@ -131,7 +139,9 @@ test('an abandoned writer leaves neither packs nor temp files', async () => {
   try {
     const { repo } = await Repository.init(path.join(root, 'repo'), null);
     const writer = new PackWriter(repo);
-    for (let i = 0; i < 4200; i++) await writer.add(hex(), crypto.randomBytes(4096));
+    for (let i = 0; i < 4200; i++) {
+      await writer.add(crypto.randomBytes(4096), [{ id: hex(), slot: SINGLE }]);
+    }
     await writer.abandon();
     const left = await fs.readdir(repo.layout.dir('data'), {
       recursive: true,
