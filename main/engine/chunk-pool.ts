@@ -71,6 +71,12 @@ export interface PagesReply {
   readonly failed: number[];
 }
 
+/** The first message every worker gets: the keys it seals and opens with. */
+export interface KeysMessage {
+  readonly op: 'keys';
+  readonly keys: { readonly encKey: Uint8Array; readonly idKey: Uint8Array } | null;
+}
+
 /** Joins buffers into one fresh ArrayBuffer (one copy), ready to be transferred. */
 export function joinForTransfer(parts: readonly (Buffer | null)[]): {
   data: ArrayBuffer;
@@ -108,12 +114,19 @@ export class ChunkPool {
   >();
   private nextJob = 0;
 
-  constructor(keys: MasterKeys | null, size = Math.min(4, Math.max(1, os.availableParallelism()))) {
-    const workerData = keys
-      ? { encKey: new Uint8Array(keys.encKey), idKey: new Uint8Array(keys.idKey) }
-      : null;
+  /** Resolves once every worker has its keys; jobs are posted after it. */
+  private readonly ready: Promise<void>;
+
+  /**
+   * Keys may come later (a promise): the workers boot meanwhile, e.g. while the passphrase is
+   * being stretched, and get the keys in their first message.
+   */
+  constructor(
+    keys: MasterKeys | null | Promise<MasterKeys | null>,
+    size = Math.min(4, Math.max(1, os.availableParallelism())),
+  ) {
     for (let i = 0; i < size; i++) {
-      const w = startWorker(import.meta.url, 'chunk-worker', workerData, resourceLimits);
+      const w = startWorker(import.meta.url, 'chunk-worker', null, resourceLimits);
       w.on('message', (reply: { job: number }) => {
         this.busy.set(w, (this.busy.get(w) ?? 1) - 1);
         const p = this.waiting.get(reply.job);
@@ -127,13 +140,23 @@ export class ChunkPool {
       this.busy.set(w, 0);
       this.workers.push(w);
     }
+    this.ready = Promise.resolve(keys).then((k) => {
+      const message: KeysMessage = {
+        op: 'keys',
+        keys: k ? { encKey: new Uint8Array(k.encKey), idKey: new Uint8Array(k.idKey) } : null,
+      };
+      for (const w of this.workers) w.postMessage(message);
+    });
+    // Marked handled now; a failure (a wrong passphrase) surfaces where the keys are awaited.
+    this.ready.catch(() => undefined);
   }
 
   /** Posts to the least busy worker; resolves with its reply. */
-  private post<R>(
+  private async post<R>(
     request: (job: number) => PoolRequest | PagesRequest,
     transfer: ArrayBuffer[],
   ): Promise<R> {
+    await this.ready;
     const worker = this.workers.reduce((a, b) => (this.busy.get(b)! < this.busy.get(a)! ? b : a));
     this.busy.set(worker, this.busy.get(worker)! + 1);
     const job = this.nextJob++;

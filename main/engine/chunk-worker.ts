@@ -3,31 +3,33 @@
  * core and never hold up the thread that talks to the window.
  */
 import fs from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import {
   SINGLE,
   chunkIdBytes,
+  fillFrame,
   frameMember,
   openChunk,
   openChunkInto,
   openFrame,
+  openFrameHead,
   sealChunk,
   sealFrame,
   type Frame,
+  type FrameHead,
 } from './chunk.js';
 import type { MasterKeys } from './crypto.js';
 import {
   joinForTransfer,
+  type KeysMessage,
   type PagesReply,
   type PagesRequest,
   type PoolReply,
   type PoolRequest,
 } from './chunk-pool.js';
 
-const raw = workerData as { encKey: Uint8Array; idKey: Uint8Array } | null;
-const keys: MasterKeys | null = raw
-  ? { encKey: Buffer.from(raw.encKey), idKey: Buffer.from(raw.idKey) }
-  : null;
+/** Set by the pool's first message (KeysMessage), before any job. */
+let keys: MasterKeys | null = null;
 
 /** Frames are opened into this buffer (reused: frames are at most a few hundred KiB). */
 let frameScratch: Buffer = Buffer.alloc(0);
@@ -37,6 +39,43 @@ function openFrameHere(stored: Buffer): Frame | null {
   // A frame bigger than the scratch came in a fresh buffer: keep that one for the next.
   if (frame && frame.plain.buffer !== frameScratch.buffer) frameScratch = frame.plain;
   return frame;
+}
+
+/**
+ * True when the frame holds exactly the pages `first`, `first + 1`, … of this run, in order,
+ * all read from the same place: it can then be opened straight into the run's buffer.
+ */
+function holdsNextPages(req: PagesRequest, ids: Buffer, first: number, head: FrameHead): boolean {
+  if (first + head.count > req.pageRead.length) return false;
+  for (let j = 0; j < head.count; j++) {
+    const i = first + j;
+    const same =
+      head.lengths[j] === req.pageSize &&
+      req.pageSlot[i] === j &&
+      req.pageRead[i] === req.pageRead[first] &&
+      req.pageAt[i] === req.pageAt[first] &&
+      ids.compare(head.ids, j * 32, j * 32 + 32, i * 32, i * 32 + 32) === 0;
+    if (!same) return false;
+  }
+  return true;
+}
+
+/** Opens the frame a page's chunk is in: into the run's buffer where it fits, else the scratch. */
+function openFrameFor(
+  req: PagesRequest,
+  ids: Buffer,
+  out: Buffer,
+  i: number,
+  stored: Buffer,
+): Frame | null {
+  const head = openFrameHead(keys, stored);
+  if (!head) return null;
+  if (req.pageSlot[i] === 0 && holdsNextPages(req, ids, i, head)) {
+    const ps = req.pageSize;
+    return fillFrame(head, out.subarray(i * ps, (i + head.count) * ps));
+  }
+  if (frameScratch.length < head.total) frameScratch = Buffer.allocUnsafeSlow(head.total);
+  return fillFrame(head, frameScratch);
 }
 
 const OK = Buffer.alloc(0);
@@ -130,20 +169,27 @@ function pages(req: PagesRequest): PagesReply {
       ok = openChunkInto(keys, id, read.subarray(at, end), page, req.checkNames);
     } else if (read && end <= read.length) {
       if (r !== frameRead || at !== frameAt) {
-        frame = openFrameHere(read.subarray(at, end));
+        frame = openFrameFor(req, ids, out, i, read.subarray(at, end));
         frameRead = r;
         frameAt = at;
       }
       const plain = frame && frameMember(keys, frame, id, slot, req.checkNames);
       ok = !!plain && plain.length === ps;
-      if (ok) plain!.copy(page);
+      // Opened in place, the page is already where it belongs.
+      if (ok && (plain!.buffer !== page.buffer || plain!.byteOffset !== page.byteOffset)) {
+        plain!.copy(page);
+      }
     }
     if (!ok) failed.push(i);
   }
   return { job: req.job, data: req.data, failed };
 }
 
-parentPort!.on('message', (req: PoolRequest | PagesRequest) => {
+parentPort!.on('message', (req: KeysMessage | PoolRequest | PagesRequest) => {
+  if (req.op === 'keys') {
+    keys = req.keys && { encKey: Buffer.from(req.keys.encKey), idKey: Buffer.from(req.keys.idKey) };
+    return;
+  }
   const reply = req.op === 'pages' ? pages(req) : batch(req);
   parentPort!.postMessage(reply, [reply.data]);
 });

@@ -82,13 +82,51 @@ export function sealFrame(keys: MasterKeys | null, ids: Buffer, plains: readonly
   return keys ? seal(keys.encKey, body, FRAME_AAD) : body;
 }
 
-/** An opened frame: member i is `plain[start(i), start(i) + length(i))`, named `ids[i*32..]`. */
-export interface Frame {
+/** A decrypted frame whose bodies are still compressed: member i is `ids[i*32..]`, `lengths[i]`. */
+export interface FrameHead {
   readonly count: number;
   readonly ids: Buffer;
   readonly starts: Uint32Array;
   readonly lengths: Uint32Array;
+  /** Plain bytes of all members together. */
+  readonly total: number;
+  readonly body: Buffer;
+}
+
+/** An opened frame: member i is `plain[starts[i], starts[i] + lengths[i])`. */
+export interface Frame extends FrameHead {
   readonly plain: Buffer;
+}
+
+/** Decrypts a frame and reads its list of members; null when damaged. */
+export function openFrameHead(keys: MasterKeys | null, stored: Buffer): FrameHead | null {
+  const sealed = keys ? open(keys.encKey, stored, FRAME_AAD) : stored;
+  if (!sealed || sealed.length < 2) return null;
+  const count = sealed.readUInt16LE(0);
+  const headBytes = 2 + count * 36;
+  if (count === 0 || sealed.length <= headBytes) return null;
+  const starts = new Uint32Array(count);
+  const lengths = new Uint32Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = total;
+    lengths[i] = sealed.readUInt32LE(2 + count * 32 + i * 4);
+    total += lengths[i]!;
+  }
+  if (total > MAX_FRAME_PLAIN) return null;
+  const ids = sealed.subarray(2, 2 + count * 32);
+  return { count, ids, starts, lengths, total, body: sealed.subarray(headBytes) };
+}
+
+/**
+ * Decompresses the members into `target` (at least `head.total` bytes; the caller may pass the
+ * very place the members belong, so nothing is copied); null when damaged.
+ */
+export function fillFrame(head: FrameHead, target: Buffer): Frame | null {
+  const plain = target.subarray(0, head.total);
+  return plain.length === head.total && decompressInto(head.body, plain)
+    ? { ...head, plain }
+    : null;
 }
 
 /**
@@ -96,24 +134,10 @@ export interface Frame {
  * reuses one); null when the frame is damaged.
  */
 export function openFrame(keys: MasterKeys | null, stored: Buffer, scratch?: Buffer): Frame | null {
-  const body = keys ? open(keys.encKey, stored, FRAME_AAD) : stored;
-  if (!body || body.length < 2) return null;
-  const count = body.readUInt16LE(0);
-  const headBytes = 2 + count * 36;
-  if (count === 0 || body.length <= headBytes) return null;
-  const starts = new Uint32Array(count);
-  const lengths = new Uint32Array(count);
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    starts[i] = total;
-    lengths[i] = body.readUInt32LE(2 + count * 32 + i * 4);
-    total += lengths[i]!;
-  }
-  if (total > MAX_FRAME_PLAIN) return null;
-  const plain =
-    scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafeSlow(total);
-  if (!decompressInto(body.subarray(headBytes), plain)) return null;
-  return { count, ids: body.subarray(2, 2 + count * 32), starts, lengths, plain };
+  const head = openFrameHead(keys, stored);
+  if (!head) return null;
+  const fits = scratch && scratch.length >= head.total;
+  return fillFrame(head, fits ? scratch : Buffer.allocUnsafeSlow(head.total));
 }
 
 /** Member `slot` of an opened frame when it carries the name `id` (32 bytes), else null. */

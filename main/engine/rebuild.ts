@@ -7,13 +7,13 @@
  * (no second pass over it); the hash must match the manifest's before the file gets its name.
  */
 import crypto from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { tempNameFor } from './atomic-file.js';
 import type { BlobIndex } from './blob-index.js';
 import { ChunkPool, type PagesJob, type PagesReply } from './chunk-pool.js';
 import { TillvaultError } from './errors.js';
 import type { Manifest } from './manifest.js';
-import { writeFully } from './pack-writer.js';
 import type { Repository } from './repository.js';
 
 export interface RebuildProgress {
@@ -135,15 +135,19 @@ async function planRun(
   };
 }
 
-/** Writes the snapshot's pages to `file` (which must not exist) and checks the whole-file hash. */
+/**
+ * Writes the snapshot's pages to `file` (which must not exist) and checks the whole-file hash.
+ * `started` is a pool the caller made early (and closes); otherwise one is made here.
+ */
 export async function rebuildDatabase(
   repo: Repository,
   m: Manifest,
   file: string,
   onProgress?: (p: RebuildProgress) => void,
+  started?: ChunkPool,
 ): Promise<void> {
   // Started first: the workers boot while the page list and the index are read.
-  const pool = new ChunkPool(repo.masterKeys);
+  const pool = started ?? new ChunkPool(repo.masterKeys);
   const packs = new PackFiles(repo);
   try {
     const idBytes = await repo.pageIdBytes(m);
@@ -166,20 +170,25 @@ export async function rebuildDatabase(
       throw err;
     }
   } finally {
-    await pool.close();
+    if (!started) await pool.close();
     await packs.closeAll();
     await repo.closeHandles();
   }
 }
 
 /**
- * Writes in pieces of WRITE_BYTES. Large aligned writes make Linux fill the page cache with large
- * folios, which measured up to 8× slower to fill than smaller ones (2 MiB against 256 KiB).
+ * Writes in pieces of WRITE_BYTES, synchronously. Large aligned writes make Linux fill the page
+ * cache with large folios, which measured up to 8× slower to fill than smaller ones (2 MiB
+ * against 256 KiB). And a write through the thread pool costs a round trip that is dearer than
+ * the copy itself: 256 KiB pieces went at 840 MB/s that way and 3.7 GB/s written here directly.
+ * This thread only waits for the workers meanwhile (in the app it is the engine's own thread).
  */
-async function writeAt(handle: fs.FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let at = 0; at < data.length; at += WRITE_BYTES) {
+function writeAt(handle: fs.FileHandle, data: Buffer, position: number): void {
+  for (let at = 0; at < data.length;) {
     const end = Math.min(data.length, at + WRITE_BYTES);
-    await writeFully(handle, data.subarray(at, end), position + at);
+    const n = fsSync.writeSync(handle.fd, data, at, end - at, position + at);
+    if (n === 0) throw Object.assign(new Error('No space left on the device.'), { code: 'ENOSPC' });
+    at += n;
   }
 }
 
@@ -210,7 +219,6 @@ async function writePages(
   };
   const whole = crypto.createHash('sha256');
   const inFlight: Promise<PagesReply>[] = [];
-  let written = Promise.resolve();
   let synced = Promise.resolve();
   try {
     let next = 0;
@@ -235,12 +243,8 @@ async function writePages(
         plain.copy(pages, i * pageSize);
       }
       whole.update(pages);
-      // One write in flight while the next run is hashed; its buffer is reused once written.
-      await written;
-      written = writeAt(handle, pages, run * runPages * pageSize).then(
-        () => void spare.push(reply.data),
-      );
-      written.catch(() => undefined);
+      writeAt(handle, pages, run * runPages * pageSize);
+      spare.push(reply.data);
       onProgress?.({ phase: 'rebuild', done: run * runPages + count, total: pageCount });
       await packs.trim(run + 1);
       // Hands what is written so far to the disk now, so the final sync has little left to do.
@@ -250,12 +254,11 @@ async function writePages(
         synced.catch(() => undefined);
       }
     }
-    await written;
     await synced;
     await handle.sync();
     return whole.digest('hex');
   } finally {
     // No worker may still read a pack when it is closed, and no write may outlive the handle.
-    await Promise.allSettled([...inFlight, written, synced]);
+    await Promise.allSettled([...inFlight, synced]);
   }
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appendAudit } from './audit.js';
+import { ChunkPool } from './chunk-pool.js';
 import { backup } from './backup.js';
 import type { DataType } from './classify.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
@@ -66,24 +67,33 @@ export async function restoreToFile(
       `${target} already exists; restore into a new file name.`,
     );
   }
-  const repo = await Repository.open(path.resolve(dest), credential);
-  const m = await findSnapshot(repo, ref);
-  const started = Date.now();
-  await withLock(repo.layout, 'restore', false, () => rebuildDatabase(repo, m, target, onProgress));
-  const result = {
-    snapshotId: m.id,
-    file: target,
-    bytes: m.database.bytes,
-    durationMs: Date.now() - started,
-  };
-  await appendAudit(repo, {
-    operation: 'restore',
-    result: 'ok',
-    snapshotId: m.id,
-    summary: `Restored backup ${m.id} into the new file ${path.basename(target)}.`,
-    details: { to: target },
-  }).catch(() => undefined);
-  return result;
+  const opening = Repository.open(path.resolve(dest), credential);
+  // The workers boot while the passphrase is stretched (scrypt takes a few tenths of a second).
+  const pool = new ChunkPool(opening.then((r) => r.masterKeys));
+  try {
+    const repo = await opening;
+    const m = await findSnapshot(repo, ref);
+    const started = Date.now();
+    await withLock(repo.layout, 'restore', false, () =>
+      rebuildDatabase(repo, m, target, onProgress, pool),
+    );
+    const result = {
+      snapshotId: m.id,
+      file: target,
+      bytes: m.database.bytes,
+      durationMs: Date.now() - started,
+    };
+    await appendAudit(repo, {
+      operation: 'restore',
+      result: 'ok',
+      snapshotId: m.id,
+      summary: `Restored backup ${m.id} into the new file ${path.basename(target)}.`,
+      details: { to: target },
+    }).catch(() => undefined);
+    return result;
+  } finally {
+    await pool.close();
+  }
 }
 
 /**
