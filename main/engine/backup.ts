@@ -260,7 +260,11 @@ class ChunkSink {
     this.framed = (targets[0]?.dest.repo.format ?? FORMAT_VERSION) >= 2;
   }
 
-  async put(ids: readonly string[], plains: readonly Buffer[]): Promise<void> {
+  /**
+   * Stores the chunks that are new somewhere. When the plains are views of `batch` (a buffer
+   * that owns its memory), the batch is handed to a worker: the caller must not use it again.
+   */
+  async put(ids: readonly string[], plains: readonly Buffer[], batch?: Buffer): Promise<void> {
     const frames: PendingFrame[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
@@ -289,6 +293,7 @@ class ChunkSink {
         frames.flatMap((f) => f.plains),
         frames.map((f) => f.ids.length),
         this.framed,
+        batch,
       )
       .then((sealed) => {
         this.chain = this.chain.then(() => this.append(frames, sealed));
@@ -339,18 +344,18 @@ async function storePages(
   const handle = await fs.open(snap.file, 'r');
   const pagesPerBatch = Math.max(1, Math.floor(BATCH_BYTES / snap.pageSize));
   // Pages are named on the workers a few batches ahead, then stored in order.
-  const named: { first: number; buf: Buffer; ids: Promise<Buffer> }[] = [];
+  const named: { first: number; named: Promise<{ ids: Buffer; batch: Buffer }> }[] = [];
   const store = async (batch: (typeof named)[number]): Promise<void> => {
-    const idBytes = await batch.ids;
+    const { ids: idBytes, batch: buf } = await batch.named;
     idBytes.copy(pageIds, batch.first * 32);
     const ids: string[] = [];
     const pages: Buffer[] = [];
-    for (let at = 0; at < batch.buf.length; at += snap.pageSize) {
+    for (let at = 0; at < buf.length; at += snap.pageSize) {
       const i = at / snap.pageSize;
       ids.push(idBytes.toString('hex', i * 32, i * 32 + 32));
-      pages.push(batch.buf.subarray(at, at + snap.pageSize));
+      pages.push(buf.subarray(at, at + snap.pageSize));
     }
-    await sink.put(ids, pages);
+    await sink.put(ids, pages, buf);
     opts.onProgress?.({ phase: 'store', done: batch.first + ids.length, total: snap.pageCount });
   };
   try {
@@ -360,15 +365,16 @@ async function storePages(
         throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
       }
       const count = Math.min(pagesPerBatch, snap.pageCount - first);
-      const buf = Buffer.allocUnsafe(count * snap.pageSize);
+      // A buffer of its own (not a slice of Node's pool): it travels to the workers uncopied.
+      const buf = Buffer.allocUnsafeSlow(count * snap.pageSize);
       const { bytesRead } = await handle.read(buf, 0, buf.length, first * snap.pageSize);
       if (bytesRead !== buf.length) {
         throw new TillvaultError('INTERNAL', 'The snapshot copy changed size while being read.');
       }
       whole.update(buf);
-      const ids = pool.ids(buf, snap.pageSize);
-      ids.catch(() => undefined);
-      named.push({ first, buf, ids });
+      const naming = pool.ids(buf, snap.pageSize);
+      naming.catch(() => undefined);
+      named.push({ first, named: naming });
       if (named.length > NAMING_AHEAD) await store(named.shift()!);
       // Hand the event loop back between batches, so a window stays responsive.
       await tick();

@@ -23,10 +23,14 @@ export interface PoolRequest {
   readonly op: 'ids' | 'seal' | 'check';
   readonly ids: string[];
   readonly lengths: number[];
+  /** Where each piece starts in `data`; without it the pieces follow each other. */
+  readonly offsets: number[] | null;
   readonly members: number[];
   readonly slots: number[];
   readonly framed: boolean;
   readonly data: ArrayBuffer;
+  /** Send `data` back with the reply (the caller still needs it). */
+  readonly giveBack: boolean;
 }
 
 export interface PoolReply {
@@ -34,6 +38,8 @@ export interface PoolReply {
   readonly data: ArrayBuffer;
   /** Per result (a name, a sealed frame, a checked member); -1 for a member that is damaged. */
   readonly lengths: number[];
+  /** The request's `data`, when it asked for it back. */
+  readonly input: ArrayBuffer | null;
 }
 
 /**
@@ -166,40 +172,62 @@ export class ChunkPool {
     });
   }
 
-  private run(
-    parts: readonly Buffer[],
-    request: Omit<PoolRequest, 'job' | 'lengths' | 'data'>,
-  ): Promise<(Buffer | null)[]> {
-    const { data, lengths } = joinForTransfer(parts);
-    return this.post<PoolReply>((job) => ({ ...request, job, lengths, data }), [data]).then(split);
+  /**
+   * Sends pieces to a worker. Pieces that are all views of `handOver` (a buffer that owns its
+   * whole memory) travel without a copy: the buffer is handed over, and given back when asked.
+   * Otherwise they are copied into one buffer.
+   */
+  private async run(
+    pieces: readonly Buffer[],
+    request: Omit<PoolRequest, 'job' | 'lengths' | 'offsets' | 'data'>,
+    handOver?: Buffer,
+  ): Promise<{ results: (Buffer | null)[]; input: Buffer | null }> {
+    const owned =
+      handOver !== undefined &&
+      handOver.byteOffset === 0 &&
+      handOver.length === handOver.buffer.byteLength &&
+      pieces.every((p) => p.buffer === handOver.buffer);
+    const { data, lengths } = owned
+      ? { data: handOver.buffer as ArrayBuffer, lengths: pieces.map((p) => p.length) }
+      : joinForTransfer(pieces);
+    const offsets = owned ? pieces.map((p) => p.byteOffset) : null;
+    const reply = await this.post<PoolReply>(
+      (job) => ({ ...request, job, lengths, offsets, data }),
+      [data],
+    );
+    return { results: split(reply), input: reply.input && Buffer.from(reply.input) };
   }
 
-  /** The 32-byte names of the pages of `batch`, concatenated in page order. */
-  async ids(batch: Buffer, pageSize: number): Promise<Buffer> {
+  /**
+   * The 32-byte names of the pages of `batch`, concatenated in page order. The batch is handed
+   * to the worker and comes back as `batch` in the result: use that one afterwards.
+   */
+  async ids(batch: Buffer, pageSize: number): Promise<{ ids: Buffer; batch: Buffer }> {
     const pages: Buffer[] = [];
     for (let at = 0; at < batch.length; at += pageSize)
       pages.push(batch.subarray(at, at + pageSize));
-    const named = await this.run(pages, {
-      op: 'ids',
-      ids: [],
-      members: [],
-      slots: [],
-      framed: false,
-    });
-    return Buffer.concat(named as Buffer[]);
+    const named = await this.run(
+      pages,
+      { op: 'ids', ids: [], members: [], slots: [], framed: false, giveBack: true },
+      batch,
+    );
+    return { ids: Buffer.concat(named.results as Buffer[]), batch: named.input ?? batch };
   }
 
   /**
    * Seals chunks: in frames of `members[i]` chunks each when `framed`, else each alone (then
-   * every entry of `members` is 1). One sealed buffer per frame, in order.
+   * every entry of `members` is 1). One sealed buffer per frame, in order. When the plains are
+   * views of `handOver`, it is handed to the worker and not given back.
    */
   async seal(
     ids: string[],
     plains: readonly Buffer[],
     members: number[],
     framed: boolean,
+    handOver?: Buffer,
   ): Promise<Buffer[]> {
-    return (await this.run(plains, { op: 'seal', ids, members, slots: [], framed })) as Buffer[];
+    const request = { op: 'seal' as const, ids, members, slots: [], framed, giveBack: false };
+    return (await this.run(plains, request, handOver)).results as Buffer[];
   }
 
   /**
@@ -212,7 +240,8 @@ export class ChunkPool {
     ids: string[],
     slots: number[],
   ): Promise<boolean[]> {
-    const results = await this.run(stored, { op: 'check', ids, members, slots, framed: true });
+    const request = { op: 'check' as const, ids, members, slots, framed: true, giveBack: false };
+    const { results } = await this.run(stored, request);
     return results.map((r) => r !== null);
   }
 

@@ -98,10 +98,11 @@ function batch(req: PoolRequest): PoolReply {
   const input = Buffer.from(req.data);
   const pieces: Buffer[] = [];
   let at = 0;
-  for (const len of req.lengths) {
-    pieces.push(input.subarray(at, at + len));
-    at += len;
-  }
+  req.lengths.forEach((len, i) => {
+    const start = req.offsets ? req.offsets[i]! : at;
+    pieces.push(input.subarray(start, start + len));
+    at = start + len;
+  });
   const parts: (Buffer | null)[] = [];
   if (req.op === 'ids') {
     for (const piece of pieces) parts.push(chunkIdBytes(keys, piece));
@@ -122,7 +123,7 @@ function batch(req: PoolRequest): PoolReply {
       first += count;
     });
   }
-  return { job: req.job, ...joinForTransfer(parts) };
+  return { job: req.job, ...joinForTransfer(parts), input: req.giveBack ? req.data : null };
 }
 
 /** Reused for every run's reads, so a restore does not allocate its packs' size again. */
@@ -190,6 +191,11 @@ parentPort!.on('message', (req: KeysMessage | PoolRequest | PagesRequest) => {
     keys = req.keys && { encKey: Buffer.from(req.keys.encKey), idKey: Buffer.from(req.keys.idKey) };
     return;
   }
-  const reply = req.op === 'pages' ? pages(req) : batch(req);
-  parentPort!.postMessage(reply, [reply.data]);
+  if (req.op === 'pages') {
+    const reply = pages(req);
+    parentPort!.postMessage(reply, [reply.data]);
+    return;
+  }
+  const reply = batch(req);
+  parentPort!.postMessage(reply, reply.input ? [reply.data, reply.input] : [reply.data]);
 });

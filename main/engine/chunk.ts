@@ -71,6 +71,18 @@ export function openChunkInto(
   return !checkName || chunkIdBytes(keys, out).equals(id);
 }
 
+/** The pieces as one buffer: a view when they already follow each other in memory. */
+function joined(pieces: readonly Buffer[]): Buffer {
+  const first = pieces[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return Buffer.concat(pieces);
+    end += p.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
 /** Seals chunks as one frame: count, names, lengths, then the compressed bodies. */
 export function sealFrame(keys: MasterKeys | null, ids: Buffer, plains: readonly Buffer[]): Buffer {
   const n = plains.length;
@@ -78,7 +90,7 @@ export function sealFrame(keys: MasterKeys | null, ids: Buffer, plains: readonly
   head.writeUInt16LE(n, 0);
   ids.copy(head, 2, 0, n * 32);
   plains.forEach((p, i) => head.writeUInt32LE(p.length, 2 + n * 32 + i * 4));
-  const body = Buffer.concat([head, compress(n === 1 ? plains[0]! : Buffer.concat(plains))]);
+  const body = Buffer.concat([head, compress(joined(plains))]);
   return keys ? seal(keys.encKey, body, FRAME_AAD) : body;
 }
 
