@@ -5,6 +5,7 @@
  *   1. Tillvault: first backup, a ~1% "day of trading" change, second backup (bytes added),
  *      full restore, peak RSS of every tillvault process.
  *   2. restic on a consistent `sqlite3 .backup` copy (first, second, restore, bytes stored),
+ *      the two restores twice each, alternating (the better time of each counts),
  *      and `sqlite3 .backup` + `gzip -1` (time, size, gunzip).
  *   3. The till's commit latency (p50/p99) while idle and while a backup runs.
  *   3b. The desktop app's main-process event-loop delay while a backup runs (bench/main-loop.ts).
@@ -431,10 +432,23 @@ interface Measured {
 
 const measured = (r: ChildRun): Measured => ({ ms: r.ms, peakRssBytes: r.peakRssBytes });
 
+/** A step run more than once: the best time counts, every time is kept, the largest RSS. */
+type Repeated<T extends Measured> = T & { readonly runsMs: number[] };
+
+function best<T extends Measured>(runs: readonly T[]): Repeated<T> {
+  const fastest = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const rss = runs.map((r) => r.peakRssBytes).filter((b): b is number => b !== null);
+  return {
+    ...fastest,
+    peakRssBytes: rss.length > 0 ? Math.max(...rss) : null,
+    runsMs: runs.map((r) => r.ms),
+  };
+}
+
 interface TillvaultResults {
   first: Measured & { storedBytes: number };
   second: Measured & { newBytes: number; storedDelta: number };
-  restore: Measured & { identical: boolean };
+  restore: Repeated<Measured & { identical: boolean }>;
 }
 
 interface PeerResults {
@@ -443,7 +457,7 @@ interface PeerResults {
   resticInit: Measured;
   resticFirst: Measured & { storedBytes: number };
   resticSecond: Measured & { storedDelta: number };
-  resticRestore: Measured & { identical: boolean };
+  resticRestore: Repeated<Measured & { identical: boolean }>;
   gzip: Measured & { bytes: number };
   gunzip: Measured & { identical: boolean };
 }
@@ -503,12 +517,23 @@ async function gunzipRestore(expectedSha: string): Promise<PeerResults['gunzip']
   return { ...measured(r), identical: databaseSha256(out) === expectedSha };
 }
 
-async function resticRestore(p: Paths): Promise<PeerResults['resticRestore']> {
+async function resticRestore(p: Paths): Promise<Measured & { identical: boolean }> {
   const target = path.join(RUN, 'restic-restore');
+  fs.rmSync(target, { recursive: true, force: true });
   const r = await restic(['restore', 'latest', '--target', target]);
   // restic recreates the absolute path below the target.
   const restored = path.join(target, p.copy);
   return { ...measured(r), identical: databaseSha256(restored) === databaseSha256(p.copy) };
+}
+
+async function tillvaultRestore(
+  p: Paths,
+  copySha: string,
+): Promise<Measured & { identical: boolean }> {
+  const restored = path.join(RUN, 'tv-restore.db');
+  fs.rmSync(restored, { force: true });
+  const r = await tillvault(['restore', p.tvRepo, '--to', restored]);
+  return { ...measured(r), identical: databaseSha256(restored) === copySha };
 }
 
 async function tillvaultBackup(db: string, repo: string): Promise<TillvaultRun<BackupJson>> {
@@ -703,7 +728,13 @@ function report(r: Results): string {
         mb(p.gzip.bytes),
       ],
       ['  (du of the repository)', mb(tv.second.storedDelta), mb(p.resticSecond.storedDelta), ''],
-      ['full restore', sec(tv.restore.ms), sec(p.resticRestore.ms), sec(p.gunzip.ms)],
+      ['full restore (best of 2)', sec(tv.restore.ms), sec(p.resticRestore.ms), sec(p.gunzip.ms)],
+      [
+        '  both runs',
+        tv.restore.runsMs.map(sec).join(' / '),
+        p.resticRestore.runsMs.map(sec).join(' / '),
+        '',
+      ],
       [
         '  identical to the copy',
         String(tv.restore.identical),
@@ -824,12 +855,13 @@ async function main(): Promise<void> {
   const resticStored2 = await folderBytes(RESTIC_REPO);
   const pages = changedPages(p.before, p.copy, pageSize);
 
-  console.error('Restores…');
-  const restored = path.join(RUN, 'tv-restore.db');
-  const tvRestore = await tillvault(['restore', p.tvRepo, '--to', restored]);
+  // Each restore runs twice, in the order Tillvault, restic, restic, Tillvault, and the better
+  // time counts: on this VM the first heavy step after a burst of writes ran up to 2x slower.
+  console.error('Restores (twice each)…');
   const copySha = databaseSha256(p.copy);
-  const tvIdentical = databaseSha256(restored) === copySha;
-  const resticRestored = await resticRestore(p);
+  const tvRestores = [await tillvaultRestore(p, copySha)];
+  const resticRestores = [await resticRestore(p), await resticRestore(p)];
+  tvRestores.push(await tillvaultRestore(p, copySha));
   const gunzip = await gunzipRestore(databaseSha256(p.before));
 
   const latency = await writerLatency(p.db, tv1.ms);
@@ -853,7 +885,7 @@ async function main(): Promise<void> {
         newBytes: tv2.json.destinations[0]!.newBytes,
         storedDelta: tvStored2 - tvStored1,
       },
-      restore: { ...measured(tvRestore), identical: tvIdentical },
+      restore: { ...best(tvRestores), identical: tvRestores.every((r) => r.identical) },
     },
     peers: {
       ...first,
@@ -862,7 +894,10 @@ async function main(): Promise<void> {
         ...measured(resticSecond),
         storedDelta: resticStored2 - first.resticFirst.storedBytes,
       },
-      resticRestore: resticRestored,
+      resticRestore: {
+        ...best(resticRestores),
+        identical: resticRestores.every((r) => r.identical),
+      },
       gunzip,
     },
     latency,
