@@ -82,8 +82,13 @@ const OK = Buffer.alloc(0);
 
 /** Checks the members of one stored piece; one result per member (OK or null). */
 function check(req: PoolRequest, piece: Buffer, first: number, count: number): (Buffer | null)[] {
-  if (count === 1 && req.slots[first] === SINGLE) {
-    return [openChunk(keys, req.ids[first]!, piece) ? OK : null];
+  // Chunks sealed alone: one listed twice at the same place (after a crash mid-prune) is still one.
+  if (req.slots[first] === SINGLE) {
+    const out: (Buffer | null)[] = [];
+    for (let m = first; m < first + count; m++) {
+      out.push(req.slots[m] === SINGLE && openChunk(keys, req.ids[m]!, piece) ? OK : null);
+    }
+    return out;
   }
   const frame = openFrameHere(piece);
   const out: (Buffer | null)[] = [];

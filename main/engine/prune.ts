@@ -132,7 +132,9 @@ async function reclaim(
   await writer.finish();
   await repo.closeHandles();
   // One fresh index for everything that stays, then the old index files, then the packs.
-  await repo.rewriteIndex((id, loc) => !drop.has(loc.pack) && used.has(id));
+  // Chunks no snapshot needs stay listed where their pack stays: a later prune then still counts
+  // their bytes (inside a kept frame too) as unused and rewrites the pack when they add up.
+  await repo.rewriteIndex((_id, loc) => !drop.has(loc.pack));
   let bytesFreed = 0;
   for (const pack of drop) {
     const file = repo.layout.pack(pack);

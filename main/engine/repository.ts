@@ -267,8 +267,14 @@ export class Repository {
     const oldNames = await this.listNames('index');
     const packs = new Map<string, PackEntries['blobs']>();
     for (const id of index.ids()) {
-      for (const loc of index.locations(id)) {
+      const locations = index.locations(id);
+      for (const [i, loc] of locations.entries()) {
         if (!keep(id, loc)) continue;
+        // One entry per place: index files written twice (a crash mid-prune) list some twice.
+        const twice = locations
+          .slice(0, i)
+          .some((l) => l.pack === loc.pack && l.offset === loc.offset && l.slot === loc.slot);
+        if (twice) continue;
         const list = packs.get(loc.pack) ?? [];
         list.push({ id, offset: loc.offset, length: loc.length, slot: loc.slot });
         packs.set(loc.pack, list);

@@ -85,6 +85,8 @@ async function checkPacks(
       if (!units) byPack.set(loc.pack, (units = new Map()));
       let unit = units.get(loc.offset);
       if (!unit) units.set(loc.offset, (unit = { ...loc, ids: [], slots: [] }));
+      // The same entry in two index files (a crash between writing one and removing the other).
+      if (unit.ids.some((other, i) => other === id && unit.slots[i] === loc.slot)) continue;
       unit.ids.push(id);
       unit.slots.push(loc.slot);
     }
