@@ -30,6 +30,8 @@ export interface PackEntries {
 }
 
 const MAGIC = Buffer.from('TVIX');
+/** Far above any sealed chunk or frame (a frame holds 64 KiB of pages, a page list 128 KiB). */
+const MAX_STORED_BYTES = 64 * 1024 * 1024;
 
 /** The index layout a repository of format `format` writes. */
 export function indexVersion(format: number): 1 | 2 {
@@ -120,7 +122,10 @@ function walkIndex(
     at += 36;
     for (let j = 0; j < count; j++) {
       const slot = version === 2 ? buf.readUInt32LE(at + 40) : SINGLE;
-      onBlob(at, buf.readUInt32LE(at + 32), buf.readUInt32LE(at + 36), slot);
+      const length = buf.readUInt32LE(at + 36);
+      // Nothing stored is near this size: a longer entry would only make a reader allocate it.
+      if (length > MAX_STORED_BYTES) bad();
+      onBlob(at, buf.readUInt32LE(at + 32), length, slot);
       at += each;
     }
   }

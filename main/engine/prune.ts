@@ -129,6 +129,15 @@ async function reclaim(
     for (const m of kept.members) copied.add(m.id);
   }
   for (const pack of rewrite) drop.add(pack);
+  // A needed chunk that could not be copied (damaged) keeps its pack: verify names it and repair
+  // can still fix it from another place, which it could not once the pack is gone.
+  for (const id of used) {
+    if (copied.has(id)) continue;
+    const locations = index.locations(id);
+    if (locations.length > 0 && locations.every((l) => rewrite.has(l.pack))) {
+      for (const l of locations) drop.delete(l.pack);
+    }
+  }
   await writer.finish();
   await repo.closeHandles();
   // One fresh index for everything that stays, then the old index files, then the packs.

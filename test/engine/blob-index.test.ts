@@ -64,6 +64,15 @@ test('every truncation and random damage of an index is DAMAGED, never a crash o
   assert.throws(() => decodeIndex(Buffer.concat([buf, Buffer.of(0)]), 'x'), TillvaultError);
 });
 
+test('an entry claiming more bytes than anything stored is damage, not an allocation', () => {
+  const packs = sample();
+  packs[1]!.blobs[2] = { ...packs[1]!.blobs[2]!, length: 2 ** 31 };
+  assert.throws(
+    () => decodeIndex(encodeIndex(packs), 'x'),
+    (e: unknown) => e instanceof TillvaultError && e.code === 'DAMAGED',
+  );
+});
+
 test('the in-memory index keeps every copy of a chunk', () => {
   const index = new BlobIndex();
   const id = hex();
