@@ -5,7 +5,8 @@
  *   1. Tillvault: first backup, a ~1% "day of trading" change, second backup (bytes added),
  *      full restore, peak RSS of every tillvault process.
  *   2. restic on a consistent `sqlite3 .backup` copy (first, second, restore, bytes stored),
- *      the two restores twice each, alternating (the better time of each counts),
+ *      the two restores twice each, alternating (the better time of each counts), each timed
+ *      until its file is on the disk (the tool, then `sync FILE`),
  *      and `sqlite3 .backup` + `gzip -1` (time, size, gunzip).
  *   3. The till's commit latency (p50/p99) while idle and while a backup runs.
  *   3b. The desktop app's main-process event-loop delay while a backup runs (bench/main-loop.ts).
@@ -56,6 +57,8 @@ interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Write the child's stdout to this file instead of collecting it (gzip -c > file). */
   readonly stdoutFile?: string;
+  /** Flush every dirty page first (default); off to time the flush of the step before. */
+  readonly settle?: boolean;
 }
 
 const haveTimeBin = fs.existsSync(TIME_BIN);
@@ -70,7 +73,7 @@ async function run(cmd: string, args: readonly string[], opts: RunOptions = {}):
   const [file, argv] = haveTimeBin
     ? [TIME_BIN, ['-f', '%M', '-o', rssFile, cmd, ...args]]
     : [cmd, [...args]];
-  await settle();
+  if (opts.settle !== false) await settle();
   const out = opts.stdoutFile ? fs.openSync(opts.stdoutFile, 'w') : null;
   const started = process.hrtime.bigint();
   const child = spawn(file, argv, {
@@ -448,7 +451,7 @@ function best<T extends Measured>(runs: readonly T[]): Repeated<T> {
 interface TillvaultResults {
   first: Measured & { storedBytes: number };
   second: Measured & { newBytes: number; storedDelta: number };
-  restore: Repeated<Measured & { identical: boolean }>;
+  restore: Repeated<Restored>;
 }
 
 interface PeerResults {
@@ -457,9 +460,11 @@ interface PeerResults {
   resticInit: Measured;
   resticFirst: Measured & { storedBytes: number };
   resticSecond: Measured & { storedDelta: number };
-  resticRestore: Repeated<Measured & { identical: boolean }>;
+  resticRestore: Repeated<Restored>;
+  /** restic's better restore time without its flush: the file still in the page cache. */
+  resticRestoreAloneMs: number;
   gzip: Measured & { bytes: number };
-  gunzip: Measured & { identical: boolean };
+  gunzip: Restored;
 }
 
 interface LatencyResults {
@@ -496,7 +501,9 @@ async function sqliteBackup(db: string, to: string): Promise<ChildRun> {
 /** restic init, first backup, and gzip -1, all of the same consistent copy. */
 async function peersFirst(
   p: Paths,
-): Promise<Omit<PeerResults, 'copy2' | 'resticSecond' | 'resticRestore' | 'gunzip'>> {
+): Promise<
+  Omit<PeerResults, 'copy2' | 'resticSecond' | 'resticRestore' | 'resticRestoreAloneMs' | 'gunzip'>
+> {
   console.error('Peers: sqlite3 .backup, restic, gzip…');
   const copy1 = await sqliteBackup(p.db, p.copy);
   const init = await restic(['init']);
@@ -514,26 +521,45 @@ async function peersFirst(
 async function gunzipRestore(expectedSha: string): Promise<PeerResults['gunzip']> {
   const out = path.join(RUN, 'gunzip.db');
   const r = await must('gunzip', ['-c', path.join(RUN, 'copy.db.gz')], { stdoutFile: out });
-  return { ...measured(r), identical: databaseSha256(out) === expectedSha };
+  return onDisk(r, out, expectedSha);
 }
 
-async function resticRestore(p: Paths): Promise<Measured & { identical: boolean }> {
+/**
+ * A restore, timed until the file is on the disk: `ms` is the tool plus `sync FILE` right after
+ * it. Tillvault syncs before it reports success, so its flush is near zero; restic leaves the
+ * whole file in the page cache, and how long the disk takes to catch up varied here from
+ * 0.3 s to 3 s per GiB. `toolMs` is the tool alone.
+ */
+interface Restored extends Measured {
+  readonly toolMs: number;
+  readonly flushMs: number;
+  readonly identical: boolean;
+}
+
+async function onDisk(tool: ChildRun, file: string, expectedSha: string): Promise<Restored> {
+  const flush = await must('sync', [file], { settle: false });
+  return {
+    ms: tool.ms + flush.ms,
+    peakRssBytes: tool.peakRssBytes,
+    toolMs: tool.ms,
+    flushMs: flush.ms,
+    identical: databaseSha256(file) === expectedSha,
+  };
+}
+
+async function resticRestore(p: Paths, copySha: string): Promise<Restored> {
   const target = path.join(RUN, 'restic-restore');
   fs.rmSync(target, { recursive: true, force: true });
   const r = await restic(['restore', 'latest', '--target', target]);
   // restic recreates the absolute path below the target.
-  const restored = path.join(target, p.copy);
-  return { ...measured(r), identical: databaseSha256(restored) === databaseSha256(p.copy) };
+  return onDisk(r, path.join(target, p.copy), copySha);
 }
 
-async function tillvaultRestore(
-  p: Paths,
-  copySha: string,
-): Promise<Measured & { identical: boolean }> {
+async function tillvaultRestore(p: Paths, copySha: string): Promise<Restored> {
   const restored = path.join(RUN, 'tv-restore.db');
   fs.rmSync(restored, { force: true });
   const r = await tillvault(['restore', p.tvRepo, '--to', restored]);
-  return { ...measured(r), identical: databaseSha256(restored) === copySha };
+  return onDisk(r, restored, copySha);
 }
 
 async function tillvaultBackup(db: string, repo: string): Promise<TillvaultRun<BackupJson>> {
@@ -660,6 +686,7 @@ const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number | null): string =>
   bytes === null ? '?' : `${(bytes / MB).toFixed(1)} MB`;
 const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const flushed = (r: Restored): string => `${sec(r.toolMs)} + ${sec(r.flushMs)}`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -728,7 +755,13 @@ function report(r: Results): string {
         mb(p.gzip.bytes),
       ],
       ['  (du of the repository)', mb(tv.second.storedDelta), mb(p.resticSecond.storedDelta), ''],
-      ['full restore (best of 2)', sec(tv.restore.ms), sec(p.resticRestore.ms), sec(p.gunzip.ms)],
+      [
+        'full restore, on disk (best of 2)',
+        sec(tv.restore.ms),
+        sec(p.resticRestore.ms),
+        sec(p.gunzip.ms),
+      ],
+      ['  the tool + sync FILE', flushed(tv.restore), flushed(p.resticRestore), flushed(p.gunzip)],
       [
         '  both runs',
         tv.restore.runsMs.map(sec).join(' / '),
@@ -760,7 +793,7 @@ function report(r: Results): string {
     `restic init (not counted above): ${sec(p.resticInit.ms)}; Tillvault's first backup includes creating its repository.`,
     `Tillvault / restic: first ${ratio(tv.first.ms, p.resticFirst.ms)} (vs copy+restic ${ratio(tv.first.ms, p.copy1.ms + p.resticFirst.ms)}), ` +
       `second ${ratio(tv.second.ms, p.resticSecond.ms)} (vs copy+restic ${ratio(tv.second.ms, p.copy2.ms + p.resticSecond.ms)}), ` +
-      `bytes added ${ratio(tv.second.newBytes, p.resticSecond.storedDelta)}, restore ${ratio(tv.restore.ms, p.resticRestore.ms)}`,
+      `bytes added ${ratio(tv.second.newBytes, p.resticSecond.storedDelta)}, restore on disk ${ratio(tv.restore.ms, p.resticRestore.ms)} (vs restic alone ${ratio(tv.restore.ms, p.resticRestoreAloneMs)})`,
     `Tillvault / gzip: first ${ratio(tv.first.ms, p.copy1.ms + p.gzip.ms)}, stored ${ratio(tv.first.storedBytes, p.gzip.bytes)}, restore ${ratio(tv.restore.ms, p.gunzip.ms)}`,
     '',
     `Till (${SELL_RATE} sales/s for ${l.seconds} s): idle p50 ${l.idle.p50Ms.toFixed(2)} ms p99 ${l.idle.p99Ms.toFixed(2)} ms max ${l.idle.maxMs.toFixed(0)} ms (${l.idle.sales} sales, ${l.idle.errors} errors); ` +
@@ -802,9 +835,14 @@ function targets(r: Results): Target[] {
       detail: `${mb(tv.second.newBytes)} vs 2 × ${mb(r.change.changedBytes)} (${ratio(tv.second.newBytes, r.change.changedBytes)} of the changed pages)`,
     },
     {
-      name: 'restore no slower than restic',
+      name: 'restore no slower than restic, each until its file is on the disk',
       ok: tv.restore.ms <= p.resticRestore.ms && tv.restore.identical,
       detail: `${sec(tv.restore.ms)} vs ${sec(p.resticRestore.ms)} (${ratio(tv.restore.ms, p.resticRestore.ms)})${tv.restore.identical ? '' : ', restored file differs from the copy'}`,
+    },
+    {
+      name: "restore no slower than restic's own exit, its file still in the page cache (strict)",
+      ok: tv.restore.ms <= p.resticRestoreAloneMs && tv.restore.identical,
+      detail: `${sec(tv.restore.ms)} vs ${sec(p.resticRestoreAloneMs)} (${ratio(tv.restore.ms, p.resticRestoreAloneMs)})`,
     },
     {
       name: 'peak RSS under 300 MB',
@@ -860,7 +898,7 @@ async function main(): Promise<void> {
   console.error('Restores (twice each)…');
   const copySha = databaseSha256(p.copy);
   const tvRestores = [await tillvaultRestore(p, copySha)];
-  const resticRestores = [await resticRestore(p), await resticRestore(p)];
+  const resticRestores = [await resticRestore(p, copySha), await resticRestore(p, copySha)];
   tvRestores.push(await tillvaultRestore(p, copySha));
   const gunzip = await gunzipRestore(databaseSha256(p.before));
 
@@ -898,6 +936,7 @@ async function main(): Promise<void> {
         ...best(resticRestores),
         identical: resticRestores.every((r) => r.identical),
       },
+      resticRestoreAloneMs: Math.min(...resticRestores.map((r) => r.toolMs)),
       gunzip,
     },
     latency,
