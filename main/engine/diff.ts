@@ -7,13 +7,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DataType } from './classify.js';
+import { classifyTables, type DataType } from './classify.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { withLock } from './lock.js';
+import type { Manifest } from './manifest.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
 import { rebuildDatabase } from './rebuild.js';
 import { findSnapshot } from './restore.js';
+import { describeTables } from './schema.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
 
 export interface TableDiff {
@@ -120,6 +122,19 @@ export function diffTable(db: Database.Database, table: string, type: DataType):
   };
 }
 
+/**
+ * Tables of the database the backup does not have, sorted into data types the way a backup
+ * would. A partial backup left out whole types on purpose: their tables are not news.
+ */
+function tablesOnlyInDatabase(
+  db: Database.Database,
+  m: Manifest,
+): { table: string; type: DataType }[] {
+  const inBackup = new Set(m.tables.map((t) => t.name));
+  const fresh = describeTables(db, { sizes: false }).filter((t) => !inBackup.has(t.name));
+  return classifyTables(fresh).filter((t) => m.complete || m.types.includes(t.type));
+}
+
 export async function diff(
   dest: string,
   credential: Credential,
@@ -143,15 +158,22 @@ export async function diff(
     }
     try {
       db.prepare('ATTACH DATABASE ? AS snap').run(file);
-      const tables = m.tables.filter((t) => !types || types.includes(t.type));
-      if (tables.length === 0)
-        throw new TillvaultError('BAD_INPUT', 'The backup holds no tables of those data types.');
+      const wanted = (type: DataType): boolean => !types || types.includes(type);
+      const tables = m.tables.filter((t) => wanted(t.type));
       // One read transaction, so a till writing meanwhile cannot skew the counts.
-      return db.transaction(() => ({
+      const result = db.transaction(() => ({
         snapshotId: m.id,
         database,
-        tables: tables.map((t) => diffTable(db, t.name, t.type)),
+        tables: [
+          ...tables.map((t) => diffTable(db, t.name, t.type)),
+          ...tablesOnlyInDatabase(db, m).flatMap((t) =>
+            wanted(t.type) ? [diffTable(db, t.table, t.type)] : [],
+          ),
+        ],
       }))();
+      if (result.tables.length === 0)
+        throw new TillvaultError('BAD_INPUT', 'Neither side holds tables of those data types.');
+      return result;
     } finally {
       db.close();
     }
