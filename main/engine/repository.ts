@@ -321,16 +321,20 @@ export class Repository {
   async readBlob(id: string): Promise<Buffer> {
     const index = await this.getIndex();
     const locations = index.locations(id);
+    // Missing when no copy could even be read (no index entry, or its pack file is gone), as
+    // verify names it; damaged when a copy was read and failed its check.
+    let read = false;
     for (const loc of locations) {
       const stored = await this.readAt(loc).catch(() => null);
+      read ||= stored !== null;
       const plain = stored && this.openBlob(id, stored, loc.slot);
       if (plain) return plain;
     }
     throw new TillvaultError(
       'DAMAGED',
-      locations.length === 0
-        ? `Chunk ${id.slice(0, 12)} is missing from ${this.root}.`
-        : `Chunk ${id.slice(0, 12)} is damaged in ${this.root}.`,
+      read
+        ? `Chunk ${id.slice(0, 12)} is damaged in ${this.root}.`
+        : `Chunk ${id.slice(0, 12)} is missing from ${this.root}.`,
     );
   }
 
