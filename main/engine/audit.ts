@@ -6,6 +6,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
 import { writeOnce } from './atomic-file.js';
+import { toTillvaultError } from './errors.js';
+import { makeFolder } from './folders.js';
 import { newTimeId } from './manifest.js';
 import { isLogId } from './repo-layout.js';
 import type { Repository } from './repository.js';
@@ -33,6 +35,10 @@ export function currentUser(): string {
   }
 }
 
+/**
+ * Records one event. On a place that cannot be written (a reader's visit to a write-protected
+ * USB stick) there is nothing to record into, and the operation itself went fine: skipped.
+ */
 export async function appendAudit(
   repo: Repository,
   entry: Omit<AuditEntry, 'time' | 'user' | 'host'>,
@@ -45,11 +51,16 @@ export async function appendAudit(
     ...entry,
   };
   const id = newTimeId(now);
-  await fs.mkdir(repo.layout.dir('log'), { recursive: true });
-  await writeOnce(
-    repo.layout.log(id),
-    repo.sealFile(`log:${id}`, Buffer.from(JSON.stringify(full))),
-  );
+  try {
+    await makeFolder(repo.layout.dir('log'));
+    await writeOnce(
+      repo.layout.log(id),
+      repo.sealFile(`log:${id}`, Buffer.from(JSON.stringify(full))),
+    );
+  } catch (err) {
+    const e = toTillvaultError(err, repo.root);
+    if (e.code !== 'DEST_READONLY') throw e;
+  }
 }
 
 /** Oldest first. Entries that are damaged are listed as such rather than hidden. */

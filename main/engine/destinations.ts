@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TillvaultError, toTillvaultError, type ErrorCode } from './errors.js';
+import { fileInTheWay, fileNotFolder } from './folders.js';
 import { acquireLock, type Lock } from './lock.js';
 import type { Credential } from './repo-config.js';
 import { Repository, inspectDestination } from './repository.js';
@@ -35,6 +36,49 @@ function failure(dest: string, err: unknown): FailedDestination {
   return { path: dest, code: e.code, message: e.message };
 }
 
+/**
+ * Node reports a folder it could not make in a read-only place as missing (nodejs/node#47098),
+ * which would say "unplugged" about a write-protected stick: ask the place itself first.
+ */
+async function checkWritable(dest: string): Promise<void> {
+  await fs.access(dest, fs.constants.W_OK).catch((err: unknown) => {
+    throw toTillvaultError(err, dest);
+  });
+}
+
+/** A destination folder that is not there yet may be made, but only its last level. */
+async function checkCreatable(dest: string): Promise<void> {
+  const blocker = fileInTheWay(dest);
+  if (blocker) throw fileNotFolder('NOT_A_REPOSITORY', blocker);
+  // A missing parent is an unplugged drive or a typo: never create it.
+  const parent = await fs.stat(path.dirname(dest)).catch(() => null);
+  if (!parent?.isDirectory()) {
+    throw new TillvaultError(
+      'DEST_MISSING',
+      `The place ${dest} is not available (is the drive connected?).`,
+    );
+  }
+}
+
+/** An existing copy of the backups, or 'fresh' for a place to start one; throws why not. */
+async function openOrClaim(dest: string, credential: Credential): Promise<Repository | 'fresh'> {
+  switch (await inspectDestination(dest)) {
+    case 'repository':
+      return Repository.open(dest, credential);
+    case 'empty':
+      await checkWritable(dest);
+      return 'fresh';
+    case 'missing':
+      await checkCreatable(dest);
+      return 'fresh';
+    case 'foreign':
+      throw new TillvaultError(
+        'DEST_FOREIGN',
+        `${dest} already holds other files. Choose an empty folder or one with Tillvault backups.`,
+      );
+  }
+}
+
 export async function prepareDestinations(
   dests: readonly string[],
   credential: Credential,
@@ -46,26 +90,9 @@ export async function prepareDestinations(
   for (const raw of dests) {
     const dest = path.resolve(raw);
     try {
-      const state = await inspectDestination(dest);
-      if (state === 'repository')
-        existing.push({ path: dest, repo: await Repository.open(dest, credential) });
-      else if (state === 'empty') fresh.push(dest);
-      else if (state === 'missing') {
-        // Only create the last folder level: a missing parent is an unplugged drive or a typo.
-        const parent = await fs.stat(path.dirname(dest)).catch(() => null);
-        if (!parent?.isDirectory()) {
-          throw new TillvaultError(
-            'DEST_MISSING',
-            `The place ${dest} is not available (is the drive connected?).`,
-          );
-        }
-        fresh.push(dest);
-      } else {
-        throw new TillvaultError(
-          'DEST_FOREIGN',
-          `${dest} already holds other files. Choose an empty folder or one with Tillvault backups.`,
-        );
-      }
+      const found = await openOrClaim(dest, credential);
+      if (found === 'fresh') fresh.push(dest);
+      else existing.push({ path: dest, repo: found });
     } catch (err) {
       failed.push(failure(dest, err));
     }

@@ -62,7 +62,8 @@ function errnoOf(err: unknown): string | undefined {
 
 /**
  * Turns anything thrown into a TillvaultError. `where` names the place (a destination or a
- * database) so that "disk full" says which disk.
+ * database) so that "disk full" says which disk. No path is taken from the system error itself:
+ * the window sees these messages and must see only paths it was given.
  */
 export function toTillvaultError(err: unknown, where?: string): TillvaultError {
   if (err instanceof TillvaultError) return err;
@@ -78,8 +79,15 @@ export function toTillvaultError(err: unknown, where?: string): TillvaultError {
       return new TillvaultError('DEST_READONLY', `Cannot write here: permission denied${at}.`, {
         cause: err,
       });
-    case 'ENOENT':
+    // A file where a folder is needed is a path the user chose wrongly, like a folder with no
+    // backups in it. Which part of the path is the file would need a look at the disk.
     case 'ENOTDIR':
+      return new TillvaultError(
+        'NOT_A_REPOSITORY',
+        `${where ?? 'The place'} is not a folder (it is a file, or inside one).`,
+        { cause: err },
+      );
+    case 'ENOENT':
     case 'ENODEV':
     case 'ENXIO':
     case 'EIO':

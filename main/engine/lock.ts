@@ -1,6 +1,7 @@
 /**
  * Repository locks: one small file per holder with host, process id and time. Writers
- * (backup, prune, repair) are exclusive; readers (verify, restore) are shared. A lock is stale
+ * (backup, prune, repair) are exclusive; readers (verify, restore, diff) are shared, and go on
+ * without one where the place cannot be written (see `readWithoutLock`). A lock is stale
  * when its process is gone on this host, or when it was not refreshed for STALE_MS (power loss
  * on another machine), so a crash never blocks later backups.
  */
@@ -11,7 +12,8 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import path from 'node:path';
 import { TEMP_MARK, tempWriterOnThisHost, writeOnce } from './atomic-file.js';
-import { TillvaultError } from './errors.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
+import { makeFolder } from './folders.js';
 import { isLockId, type RepoLayout } from './repo-layout.js';
 
 export const STALE_MS = 30 * 60 * 1000;
@@ -108,6 +110,26 @@ async function writeLock(layout: RepoLayout, id: string, info: LockInfo): Promis
   await writeOnce(layout.lock(id), JSON.stringify(info));
 }
 
+function lockedBy(other: LockInfo): TillvaultError {
+  return new TillvaultError(
+    'REPO_LOCKED',
+    `Another ${other.operation} is using these backups (on ${other.host}, process ${other.pid}, since ${other.time}). Try again when it has finished.`,
+  );
+}
+
+/**
+ * A reader on a place it cannot write (a write-protected USB stick, a share mounted read-only)
+ * cannot leave a lock file, and needs none against our writers: they cannot change that place
+ * either. A writer elsewhere that can (the server behind a read-only share) still leaves its
+ * lock file there, so a live one is still honoured.
+ */
+async function readWithoutLock(layout: RepoLayout, now: number): Promise<Lock> {
+  for (const other of await readLocks(layout)) {
+    if (other.info?.exclusive && !isStale(other.info, now)) throw lockedBy(other.info);
+  }
+  return { release: () => Promise.resolve() };
+}
+
 export async function acquireLock(
   layout: RepoLayout,
   operation: string,
@@ -126,14 +148,15 @@ export async function acquireLock(
   const note = heldNote(process.pid, holder);
   writeFileSync(note, '');
   const forget = (): void => rmSync(note, { force: true });
-  await fs.mkdir(layout.dir('locks'), { recursive: true }).catch((err: unknown) => {
+  try {
+    await makeFolder(layout.dir('locks'));
+    await writeLock(layout, id, info);
+  } catch (err) {
     forget();
-    throw err;
-  });
-  await writeLock(layout, id, info).catch((err: unknown) => {
-    forget();
-    throw err;
-  });
+    const e = toTillvaultError(err, layout.root);
+    if (!exclusive && e.code === 'DEST_READONLY') return readWithoutLock(layout, Date.now());
+    throw e;
+  }
   const now = Date.now();
   for (const other of await readLocks(layout)) {
     if (other.id === id) continue;
@@ -151,10 +174,7 @@ export async function acquireLock(
     if (exclusive || other.info.exclusive) {
       await fs.rm(layout.lock(id), { force: true });
       forget();
-      throw new TillvaultError(
-        'REPO_LOCKED',
-        `Another ${other.info.operation} is using these backups (on ${other.info.host}, process ${other.info.pid}, since ${other.info.time}). Try again when it has finished.`,
-      );
+      throw lockedBy(other.info);
     }
   }
   await removeDeadTempLocks(layout, now);

@@ -13,6 +13,7 @@ import { tempNameFor } from './atomic-file.js';
 import type { BlobIndex } from './blob-index.js';
 import { ChunkPool, type PagesJob, type PagesReply } from './chunk-pool.js';
 import { TillvaultError } from './errors.js';
+import { newFileError } from './folders.js';
 import type { Manifest } from './manifest.js';
 import type { Repository } from './repository.js';
 
@@ -156,7 +157,9 @@ export async function rebuildDatabase(
     const idBytes = await repo.pageIdBytes(m);
     const index = await repo.getIndex();
     const temp = tempNameFor(file);
-    const handle = await fs.open(temp, 'wx');
+    const handle = await fs.open(temp, 'wx').catch((err: unknown) => {
+      throw newFileError(err, file);
+    });
     try {
       const sha256 = await writePages(repo, m, idBytes, index, pool, packs, handle, onProgress);
       await handle.close();

@@ -14,6 +14,10 @@ export interface SourceHeader {
   readonly wal: boolean;
 }
 
+function folderNotDatabase(file: string): TillvaultError {
+  return new TillvaultError('NOT_SQLITE', `${file} is a folder, not a database file.`);
+}
+
 export async function readSourceHeader(file: string): Promise<SourceHeader> {
   let handle: fs.FileHandle;
   try {
@@ -23,14 +27,14 @@ export async function readSourceHeader(file: string): Promise<SourceHeader> {
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new TillvaultError('SOURCE_MISSING', `The database ${file} does not exist.`);
     }
-    if (code === 'EISDIR') {
-      throw new TillvaultError('NOT_SQLITE', `${file} is a folder, not a SQLite database.`);
-    }
+    if (code === 'EISDIR') throw folderNotDatabase(file);
     throw new TillvaultError('SOURCE_UNREADABLE', `Cannot read ${file}: ${String(code)}.`, {
       cause: err,
     });
   }
   try {
+    // Windows refuses to open a folder (EISDIR above); Linux and macOS open it and refuse reads.
+    if ((await handle.stat()).isDirectory()) throw folderNotDatabase(file);
     const head = Buffer.alloc(100);
     const { bytesRead } = await handle.read(head, 0, 100, 0);
     if (bytesRead < 100 || !head.subarray(0, 16).equals(MAGIC)) {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { tempNameFor } from '../../main/engine/atomic-file.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 import { STALE_MS, acquireLock, isStale } from '../../main/engine/lock.js';
@@ -102,4 +103,69 @@ test('a place that vanished while locked is not locked when it comes back', asyn
   await assert.rejects(acquireLock(new RepoLayout(place), 'verify', false), TillvaultError);
   await again.release();
   assert.deepEqual(fs.readdirSync(path.join(place, 'locks')), []);
+});
+
+/**
+ * `src` as a place that cannot be written, until the test ends: a read-only bind mount as root
+ * (root writes through permission bits), write bits removed otherwise. Null when root cannot
+ * mount (a locked-down container); the test is then skipped.
+ */
+function readOnlyView(t: TestContext, src: string): string | null {
+  if (process.getuid?.() !== 0) {
+    execFileSync('chmod', ['-R', 'a-w', src]);
+    t.after(() => execFileSync('chmod', ['-R', 'u+w', src]));
+    return src;
+  }
+  const view = `${src}-ro`;
+  fs.mkdirSync(view);
+  try {
+    execFileSync('mount', ['--bind', src, view], { stdio: 'pipe' });
+  } catch (err) {
+    t.skip(`root cannot bind-mount here, so no read-only place can be made: ${String(err)}`);
+    return null;
+  }
+  t.after(() => execFileSync('umount', [view]));
+  execFileSync('mount', ['-o', 'remount,bind,ro', view]);
+  return view;
+}
+
+test('on a place that cannot be written, readers go on without a lock and writers are refused', async (t) => {
+  const src = layout();
+  fs.mkdirSync(src.dir('locks'));
+  const view = readOnlyView(t, src.root);
+  if (!view) return;
+  const ro = new RepoLayout(view);
+  const reader = await acquireLock(ro, 'verify', false);
+  await reader.release();
+  await assert.rejects(
+    acquireLock(ro, 'backup', true),
+    (e: unknown) =>
+      e instanceof TillvaultError &&
+      e.code === 'DEST_READONLY' &&
+      e.message === `Cannot write here: permission denied (${view}).`,
+  );
+  assert.deepEqual(fs.readdirSync(ro.dir('locks')), []);
+});
+
+test('a live writer elsewhere still keeps readers out of a place this machine cannot write', async (t) => {
+  const src = layout();
+  fs.mkdirSync(src.dir('locks'));
+  // The server behind a share that this machine mounts read-only, backing up right now.
+  fs.writeFileSync(
+    src.lock('0123456789abcdef'),
+    JSON.stringify({
+      host: 'shop-server',
+      pid: 4242,
+      time: new Date().toISOString(),
+      exclusive: true,
+      operation: 'backup',
+    }),
+  );
+  const view = readOnlyView(t, src.root);
+  if (!view) return;
+  await assert.rejects(
+    acquireLock(new RepoLayout(view), 'restore', false),
+    (e: unknown) =>
+      e instanceof TillvaultError && e.code === 'REPO_LOCKED' && /shop-server/.test(e.message),
+  );
 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { TillvaultError, toTillvaultError } from '../errors.js';
+import { newFileError } from '../folders.js';
 
 export interface DemoShopOptions {
   members?: number;
@@ -271,7 +272,7 @@ function createEmptyFile(file: string): void {
         `${file} already exists; the demo shop never overwrites a file.`,
       );
     }
-    throw toTillvaultError(err, file);
+    throw newFileError(err, file);
   }
 }
 
