@@ -3,8 +3,10 @@
  *
  * Into a new file: pages are written in order to a temp file, the whole-file SHA-256 must match
  * the manifest, then the file is renamed into place.
- * Into the live database: a safety snapshot first, then one transaction on a connection that
- * holds SQLite's exclusive lock, so the POS cannot write halfway and no stale -wal/-shm is left.
+ * Into the live database: only when it looks like the database the backups are of; the
+ * snapshot is rebuilt (and checked) first, then a safety snapshot of the live database, then one
+ * transaction on a connection that holds SQLite's exclusive lock, so the POS cannot write
+ * halfway. Every connection is closed on every path and no -wal/-shm is left that was not there.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +23,16 @@ import { Repository } from './repository.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
 import { withLock } from './lock.js';
 import { rebuildDatabase } from './rebuild.js';
+import { closeNewSidecars, sidecarsOf } from './live-sidecars.js';
+import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './restore-checks.js';
+import {
+  holdsNeeded,
+  newestHolding,
+  partialFileWarning,
+  passedOverWarning,
+  type ChosenSnapshot,
+  type NeededTypes,
+} from './restore-choice.js';
 
 export interface RestoreProgress {
   readonly phase: 'safety-backup' | 'rebuild' | 'apply' | 'check';
@@ -46,11 +58,25 @@ export async function findSnapshot(repo: Repository, ref: string | undefined): P
   return repo.readManifest(matches[0]!);
 }
 
+/**
+ * The backup a restore uses: an id as given, or for `latest` the newest backup that holds the
+ * needed data (findSnapshot's `latest` is the newest of any kind, for diff and verify).
+ */
+async function chooseSnapshot(
+  repo: Repository,
+  ref: string | undefined,
+  needed: NeededTypes,
+): Promise<ChosenSnapshot> {
+  if (ref && ref !== 'latest') return { manifest: await findSnapshot(repo, ref), passedOver: [] };
+  return newestHolding(repo, needed);
+}
+
 export interface RestoreToFileResult {
   readonly snapshotId: string;
   readonly file: string;
   readonly bytes: number;
   readonly durationMs: number;
+  readonly warnings: string[];
 }
 
 export async function restoreToFile(
@@ -72,16 +98,19 @@ export async function restoreToFile(
   const pool = new ChunkPool(opening.then((r) => r.masterKeys));
   try {
     const repo = await opening;
-    const m = await findSnapshot(repo, ref);
+    const chosen = await chooseSnapshot(repo, ref, null);
+    const m = chosen.manifest;
     const started = Date.now();
     await withLock(repo.layout, 'restore', false, () =>
       rebuildDatabase(repo, m, target, onProgress, pool),
     );
+    const warnings = [passedOverWarning(chosen, null), partialFileWarning(m, target)];
     const result = {
       snapshotId: m.id,
       file: target,
       bytes: m.database.bytes,
       durationMs: Date.now() - started,
+      warnings: warnings.filter((w) => w !== null),
     };
     await appendAudit(repo, {
       operation: 'restore',
@@ -257,28 +286,29 @@ export interface RestoreIntoResult {
   readonly durationMs: number;
 }
 
-export async function restoreInto(opts: RestoreIntoOptions): Promise<RestoreIntoResult> {
-  const started = Date.now();
-  const liveDb = path.resolve(opts.liveDb);
-  await readSourceHeader(liveDb);
-  const dest = path.resolve(opts.dest);
-  const repo = await Repository.open(dest, opts.credential);
-  const m = await findSnapshot(repo, opts.ref);
-  const types = opts.types ?? null;
-  if (!types && !m.complete) {
-    throw new TillvaultError(
-      'BAD_INPUT',
-      `Backup ${m.id} holds only ${m.types.join(', ')}; choose those types to restore (--types).`,
-    );
-  }
-  // Checked before the safety backup, so a running POS is reported at once.
-  lockLiveDatabase(liveDb, opts.force ?? false).close();
+/** Refuses a backup that lacks data this restore would put back. */
+function requireNeededData(m: Manifest, types: NeededTypes): void {
+  if (holdsNeeded(m, types)) return;
+  const missing = types
+    ? ` It has no ${types.filter((t) => !m.types.includes(t)).join(', ')}.`
+    : '';
+  throw new TillvaultError(
+    'BAD_INPUT',
+    `Backup ${m.id} holds only ${m.types.join(', ')}; choose those types to restore (--types).${missing}`,
+  );
+}
 
-  opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
+/** The live database as it is now, kept in the same destination so the restore can be undone. */
+async function safetyBackup(
+  liveDb: string,
+  dest: string,
+  credential: Credential,
+  m: Manifest,
+): Promise<string> {
   const safety = await backup({
     source: liveDb,
     destinations: [dest],
-    credential: opts.credential,
+    credential,
     trigger: 'pre-restore',
     label: `Before restoring ${m.id}`,
   });
@@ -289,55 +319,125 @@ export async function restoreInto(opts: RestoreIntoOptions): Promise<RestoreInto
       `The safety backup of the current database failed, so nothing was changed: ${safetyDest?.error?.message ?? ''}`,
     );
   }
+  return safety.snapshotId;
+}
+
+/** Replaces the tables of some data types and says when that left rows pointing at nothing. */
+function replaceSomeTables(
+  db: Database.Database,
+  m: Manifest,
+  types: readonly DataType[],
+): string[] {
+  const tables = tablesOfTypes(m, types);
+  const before = danglingReferences(db, tables);
+  const notes = replaceTables(db, tables);
+  const broken = brokenLinksWarning(before, danglingReferences(db, tables), m, types);
+  return broken ? [...notes, broken] : notes;
+}
+
+function tablesOfTypes(m: Manifest, types: readonly DataType[]): string[] {
+  return m.tables.filter((t) => types.includes(t.type)).map((t) => t.name);
+}
+
+/**
+ * Puts the rebuilt snapshot of `m` into the live database in one transaction: the tables of
+ * `types` only, or everything when null. Returns the warnings of a selective restore.
+ */
+function applySnapshot(
+  liveDb: string,
+  rebuilt: string,
+  m: Manifest,
+  types: readonly DataType[] | null,
+  force: boolean,
+  onProgress?: (p: RestoreProgress) => void,
+): string[] {
+  const db = lockLiveDatabase(liveDb, force);
+  try {
+    db.pragma('foreign_keys = OFF');
+    db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
+    const warnings = db
+      .transaction(() => {
+        if (types) return replaceSomeTables(db, m, types);
+        replaceAll(db);
+        return [];
+      })
+      .immediate();
+    db.exec('DETACH DATABASE snap');
+    onProgress?.({ phase: 'check', done: 0, total: 1 });
+    const check = db.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') {
+      throw new TillvaultError(
+        'DAMAGED',
+        `The database failed its integrity check after the restore: ${String(check)}`,
+      );
+    }
+    return warnings;
+  } finally {
+    db.close();
+  }
+}
+
+export async function restoreInto(opts: RestoreIntoOptions): Promise<RestoreIntoResult> {
+  const liveDb = path.resolve(opts.liveDb);
+  await readSourceHeader(liveDb);
+  const sidecars = sidecarsOf(liveDb);
+  try {
+    return await restoreIntoLive(opts, liveDb);
+  } finally {
+    // Every connection to the live database is closed here, on success and failure alike.
+    closeNewSidecars(liveDb, sidecars);
+  }
+}
+
+async function restoreIntoLive(
+  opts: RestoreIntoOptions,
+  liveDb: string,
+): Promise<RestoreIntoResult> {
+  const started = Date.now();
+  const dest = path.resolve(opts.dest);
+  const force = opts.force ?? false;
+  const repo = await Repository.open(dest, opts.credential);
+  const types = opts.types ?? null;
+  const chosen = await chooseSnapshot(repo, opts.ref, types);
+  const m = chosen.manifest;
+  requireNeededData(m, types);
+  // Before anything is backed up or changed: a running POS or the wrong database stops here.
+  const probe = lockLiveDatabase(liveDb, force);
+  try {
+    checkSameDatabase(probe, m, liveDb, dest);
+  } finally {
+    probe.close();
+  }
 
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-restore-'));
   try {
     const rebuilt = path.join(work, 'snapshot.db');
+    // Rebuilt and hash-checked first, so a damaged backup fails with the live database untouched.
     await withLock(repo.layout, 'restore', false, () =>
       rebuildDatabase(repo, m, rebuilt, opts.onProgress),
     );
+    opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
+    const safetySnapshotId = await safetyBackup(liveDb, dest, opts.credential, m);
     opts.onProgress?.({ phase: 'apply', done: 0, total: 1 });
-    const db = lockLiveDatabase(liveDb, opts.force ?? false);
-    const warnings: string[] = [];
-    let tables: string[];
-    try {
-      db.pragma('foreign_keys = OFF');
-      db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
-      const chosen = types
-        ? m.tables.filter((t) => types.includes(t.type)).map((t) => t.name)
-        : null;
-      db.transaction(() => {
-        if (chosen) warnings.push(...replaceTables(db, chosen));
-        else replaceAll(db);
-      }).immediate();
-      tables = chosen ?? m.tables.map((t) => t.name);
-      db.exec('DETACH DATABASE snap');
-      opts.onProgress?.({ phase: 'check', done: 0, total: 1 });
-      const check = db.pragma('integrity_check', { simple: true });
-      if (check !== 'ok') {
-        throw new TillvaultError(
-          'DAMAGED',
-          `The database failed its integrity check after the restore: ${String(check)}`,
-        );
-      }
-    } finally {
-      db.close();
-    }
+    const warnings = applySnapshot(liveDb, rebuilt, m, types, force, opts.onProgress);
+    const tables = types ? tablesOfTypes(m, types) : m.tables.map((t) => t.name);
+    const passedOver = passedOverWarning(chosen, types);
+    if (passedOver) warnings.unshift(passedOver);
     if (!types) {
       warnings.push(
-        `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safety.snapshotId}. Receipt and shift numbers continue from the restored point.`,
+        `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safetySnapshotId}. Receipt and shift numbers continue from the restored point.`,
       );
     }
     await appendAudit(repo, {
       operation: 'restore',
       result: 'ok',
       snapshotId: m.id,
-      summary: `Restored ${types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safety.snapshotId}.`,
-      details: { into: liveDb, types, safetySnapshotId: safety.snapshotId, tables },
+      summary: `Restored ${types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safetySnapshotId}.`,
+      details: { into: liveDb, types, safetySnapshotId, tables },
     }).catch(() => undefined);
     return {
       snapshotId: m.id,
-      safetySnapshotId: safety.snapshotId,
+      safetySnapshotId,
       liveDb,
       tables,
       warnings,
