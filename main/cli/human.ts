@@ -28,16 +28,25 @@ export function backupPhase(phase: BackupProgress['phase']): string {
   return PHASES[phase];
 }
 
+/** A failed run leads with the failure: it must not read like a backup that exists. */
+function backupHead(r: BackupResult): string {
+  return r.error
+    ? `No backup of ${r.source} was made: no destination could store it.`
+    : `Backup ${r.snapshotId} of ${r.source}: ${summaryLine(r.summary)} (${r.types.join(', ')}).`;
+}
+
 export function humanBackup(r: BackupResult): string {
-  const lines = [
-    `Backup ${r.snapshotId} of ${r.source}: ${summaryLine(r.summary)} (${r.types.join(', ')}).`,
-  ];
+  const lines = [backupHead(r)];
   for (const d of r.destinations) {
     lines.push(
       d.ok
         ? `  ✓ ${d.path}: ${formatBytes(d.newBytes)} new, ${formatBytes(d.storedBytes)} in total, ${(d.durationMs / 1000).toFixed(1)} s`
         : `  ✗ ${d.path}: skipped — ${d.error?.message ?? 'failed'}`,
     );
+  }
+  // The same spelling twice needs no note; a link or another spelling of a folder does.
+  for (const d of r.duplicates.filter((x) => x.path !== x.sameAs)) {
+    lines.push(`  = ${d.path}: the same place as ${d.sameAs}, stored once`);
   }
   if (r.recoveryKey) {
     lines.push(
@@ -56,11 +65,26 @@ export function humanTypes(tables: TypedTable[]): string {
     .join('\n');
 }
 
+/** "2026-12-02 14:05" in the computer's own time zone, as the shop keeps its hours. */
+function localTime(iso: string): string {
+  const t = new Date(iso);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())} ${two(t.getHours())}:${two(t.getMinutes())}`;
+}
+
+/** What a backup holds; one made with --types says which types, so it is not taken for all. */
+function contents(s: SnapshotListing['snapshots'][number]): string {
+  const summary = summaryLine(s.summary);
+  if (s.complete) return summary;
+  const only = `only ${s.types.join(', ')}`;
+  return summary ? `${summary}; ${only}` : only;
+}
+
 export function humanSnapshots(l: SnapshotListing): string {
   if (l.snapshots.length === 0) return `No backups in ${l.destination} yet.`;
   const lines = l.snapshots.map(
     (s) =>
-      `${s.id}  ${s.trigger.padEnd(11)} ${summaryLine(s.summary).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}`,
+      `${localTime(s.time)}  ${s.id}  ${s.trigger.padEnd(11)} ${contents(s).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}`,
   );
   for (const d of l.damaged) lines.push(`${d.id}  DAMAGED: ${d.error}`);
   return lines.join('\n');

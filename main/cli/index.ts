@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { backup } from '../engine/backup.js';
+import { backup, type BackupResult } from '../engine/backup.js';
 import { parseDataTypes, type DataType } from '../engine/classify.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
@@ -17,7 +17,15 @@ import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
 import { APP_VERSION } from '../engine/version.js';
 import { credentialFrom, type SecretOptions } from './credential.js';
-import { EXIT, formatBytes, makeOut, reportError, type Out } from './output.js';
+import {
+  EXIT,
+  formatBytes,
+  makeOut,
+  parserOutput,
+  reportError,
+  reportParseExit,
+  type Out,
+} from './output.js';
 import { describeDatabase, listSnapshots } from '../engine/inspect.js';
 import { defaultConfigDir } from './config-dir.js';
 import { readLog, runDemo } from './queries.js';
@@ -44,8 +52,34 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function typesOption(csv: string | undefined): DataType[] | null {
-  return csv ? parseDataTypes(csv) : null;
+/** `--types`, checked while parsing: an empty or unknown list is a mistake, not "all types". */
+function typesOption(description: string): Option {
+  return new Option('--types <list>', description).argParser((csv: string) => parseDataTypes(csv));
+}
+
+/** Destination errors that mean the command line was wrong, not that the backup failed. */
+const MISTYPED_DESTINATION = new Set([
+  'WRONG_PASSPHRASE',
+  'PASSPHRASE_REQUIRED',
+  'NOT_A_REPOSITORY',
+  'DEST_FOREIGN',
+]);
+
+/**
+ * The JSON answer: a backup stored nowhere claims no snapshot (the engine still names the id
+ * it would have had, which the app's safety backups rely on).
+ */
+function backupDocument(r: BackupResult): Omit<BackupResult, 'snapshotId'> & {
+  snapshotId: string | null;
+} {
+  return r.error ? { ...r, snapshotId: null } : r;
+}
+
+function backupExit(r: BackupResult): number {
+  if (r.destinations.every((d) => d.ok)) return EXIT.ok;
+  const mistyped =
+    r.error !== null && r.destinations.every((d) => MISTYPED_DESTINATION.has(d.error?.code ?? ''));
+  return mistyped ? EXIT.input : EXIT.failed;
 }
 
 interface Common extends SecretOptions {
@@ -63,12 +97,16 @@ function withSecrets(cmd: Command): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // Known before parsing, so that a command line commander rejects still gets a JSON answer.
+  const json = argv.includes('--json');
+  const parserText = parserOutput(json);
+  // Subcommands inherit exitOverride and the output configuration from here.
   const program = new Command('tillvault')
     .description('Backups of a live SQLite POS database that are proven to restore.')
     .version(APP_VERSION)
     .option('--json', 'print exactly one JSON document on stdout (progress goes to stderr)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput(parserText);
 
   // Each action sets exitCode; commander's own parsing errors become exit 2.
   const run =
@@ -132,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const r = await runDemo(path.resolve('tillvault-demo'), (label, d, t) =>
           out.progress(label, d, t),
         );
-        out.result(r, () =>
+        out.result({ ...r, backup: backupDocument(r.backup) }, () =>
           [
             humanBackup(r.backup),
             '',
@@ -164,7 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .argParser(collect)
           .makeOptionMandatory(),
       )
-      .option('--types <list>', 'data types to include: members,sales,products,staff,logs,other')
+      .addOption(typesOption('data types to include: members,sales,products,staff,logs,other'))
       .option('--label <text>', 'a note to recognise this backup by')
       .option('--no-encryption', 'store without encryption (not recommended)')
       .addOption(
@@ -180,7 +218,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         db: string,
         o: Common & {
           to: string[];
-          types?: string;
+          types?: DataType[];
           label?: string;
           encryption: boolean;
           trigger: 'manual' | 'scheduled';
@@ -201,25 +239,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           source: db,
           destinations: o.to,
           credential: o.encryption ? credential : { kind: 'none' },
-          types: typesOption(o.types),
+          types: o.types ?? null,
           label: o.label ?? null,
           trigger: o.trigger,
           onProgress: (p) => out.progress(backupPhase(p.phase), p.done, p.total),
         });
-        out.result(result, () => humanBackup(result));
-        if (result.destinations.every((d) => d.ok)) return EXIT.ok;
-        const allInput = result.destinations.every(
-          (d) =>
-            d.ok ||
-            (d.error &&
-              [
-                'WRONG_PASSPHRASE',
-                'PASSPHRASE_REQUIRED',
-                'NOT_A_REPOSITORY',
-                'DEST_FOREIGN',
-              ].includes(d.error.code)),
-        );
-        return allInput && result.destinations.every((d) => !d.ok) ? EXIT.input : EXIT.failed;
+        out.result(backupDocument(result), () => humanBackup(result));
+        return backupExit(result);
       },
     ),
   );
@@ -265,7 +291,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--snapshot <id>', "backup id or 'latest'", 'latest')
       .option('--to <newdb>', 'write a new database file')
       .option('--into <livedb>', 'restore into the live database (a safety backup is taken first)')
-      .option('--types <list>', 'with --into: only these data types')
+      .addOption(typesOption('with --into: only these data types'))
       .option('--force', 'with --into: wait for the database even if another program holds it'),
   ).action(
     run(
@@ -276,7 +302,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           snapshot: string;
           to?: string;
           into?: string;
-          types?: string;
+          types?: DataType[];
           force?: boolean;
         },
       ) => {
@@ -289,10 +315,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (o.to) {
           if (o.types) throw new TillvaultError('BAD_INPUT', '--types goes with --into.');
           const r = await restoreToFile(dest, credential, o.snapshot, o.to, progress);
-          out.result(
-            r,
-            () =>
+          out.result(r, () =>
+            [
               `Restored backup ${r.snapshotId} into ${r.file} in ${(r.durationMs / 1000).toFixed(1)} s.`,
+              ...r.warnings,
+            ].join('\n'),
           );
           return EXIT.ok;
         }
@@ -301,7 +328,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           credential,
           ref: o.snapshot,
           liveDb: o.into!,
-          types: typesOption(o.types),
+          types: o.types ?? null,
           force: o.force ?? false,
           onProgress: progress,
         });
@@ -323,15 +350,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       .description('rows added, removed and changed per table between a backup and a database')
       .requiredOption('--snapshot <id>', "backup id or 'latest'")
       .requiredOption('--against <db>', 'the database to compare with')
-      .option('--types <list>', 'only these data types'),
+      .addOption(typesOption('only these data types')),
   ).action(
     run(
       async (
         out,
         dest: string,
-        o: Common & { snapshot: string; against: string; types?: string },
+        o: Common & { snapshot: string; against: string; types?: DataType[] },
       ) => {
-        const r = await diff(dest, credentialFrom(o), o.snapshot, o.against, typesOption(o.types));
+        const r = await diff(dest, credentialFrom(o), o.snapshot, o.against, o.types ?? null);
         out.result(r, () => humanDiff(r));
         return EXIT.ok;
       },
@@ -479,14 +506,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-        ? EXIT.ok
-        : EXIT.input;
-    }
-    return reportError(makeOut(argv.includes('--json')), err);
+    if (err instanceof CommanderError) return reportParseExit(json, err, parserText, APP_VERSION);
+    // A value an option's parser refused (--types, a whole number) is bad input.
+    return reportError(makeOut(json), err);
   }
   return exitCode;
 }

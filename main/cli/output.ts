@@ -3,6 +3,7 @@
  * progress always on stderr; errors as { error: { code, message } } with the contract's exit
  * codes (0 ok, 1 failed, 2 bad input, 3 damage found).
  */
+import type { CommanderError } from 'commander';
 import { isInputError, toTillvaultError } from '../engine/errors.js';
 
 export const EXIT = { ok: 0, failed: 1, input: 2, damaged: 3 } as const;
@@ -36,17 +37,79 @@ export function makeOut(json: boolean, stdout = process.stdout, stderr = process
   };
 }
 
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 export function reportError(out: Out, err: unknown, stderr = process.stderr): number {
   const e = toTillvaultError(err);
-  if (out.json) {
-    process.stdout.write(
-      `${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`,
-    );
-  } else {
-    stderr.write(`Error: ${e.message}\n`);
-  }
+  if (out.json) printJson({ error: { code: e.code, message: e.message } });
+  else stderr.write(`Error: ${e.message}\n`);
   if (e.code === 'DAMAGED') return EXIT.damaged;
   return isInputError(e.code) ? EXIT.input : EXIT.failed;
+}
+
+/**
+ * Where commander's own text goes. Without --json it is printed as commander writes it; with
+ * --json it is held back, so that `reportParseExit` can print it as the one JSON document.
+ */
+export interface ParserOutput {
+  readonly writeOut: (s: string) => void;
+  readonly writeErr: (s: string) => void;
+  readonly outputError: (s: string, write: (s: string) => void) => void;
+  readonly held: () => string;
+}
+
+export function parserOutput(json: boolean): ParserOutput {
+  if (!json) {
+    return {
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(s),
+      held: () => '',
+    };
+  }
+  let text = '';
+  const hold = (s: string): void => {
+    text += s;
+  };
+  return { writeOut: hold, writeErr: hold, outputError: () => undefined, held: () => text };
+}
+
+/** Help or the version was asked for, rather than given because the command line was wrong. */
+function askedFor(err: CommanderError): boolean {
+  return (
+    err.code === 'commander.helpDisplayed' ||
+    err.code === 'commander.version' ||
+    (err.code === 'commander.help' && err.exitCode === 0)
+  );
+}
+
+/** Commander's "error: unknown option '--x'" as a sentence of our own. */
+function usageMessage(err: CommanderError): string {
+  // Without a command commander prints the help on stderr; its message is a placeholder.
+  if (err.code === 'commander.help') return 'No command given (see tillvault --help).';
+  const text = err.message.replace(/^error:\s*/, '');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * Commander stopped the run: help or the version was asked for (exit 0), or the command line
+ * was wrong (exit 2, BAD_USAGE). Without --json commander has already printed its text.
+ */
+export function reportParseExit(
+  json: boolean,
+  err: CommanderError,
+  output: ParserOutput,
+  version: string,
+): number {
+  const asked = askedFor(err);
+  if (json) {
+    if (err.code === 'commander.version') printJson({ version });
+    else if (asked) printJson({ help: output.held() });
+    else printJson({ error: { code: 'BAD_USAGE', message: usageMessage(err) } });
+  }
+  return asked ? EXIT.ok : EXIT.input;
 }
 
 export function formatBytes(n: number): string {

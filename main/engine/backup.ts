@@ -13,16 +13,18 @@ import { appendAudit, currentUser } from './audit.js';
 import { IdSet } from './blob-index.js';
 import { ChunkPool } from './chunk-pool.js';
 import { FRAME_BYTES, FRAME_MEMBERS, SINGLE } from './chunk.js';
-import type { DataType, TypeOverrides } from './classify.js';
+import { DATA_TYPES, withOverrides, type DataType, type TypeOverrides } from './classify.js';
 import {
   prepareDestinations,
   type FailedDestination,
   type OpenDestination,
 } from './destinations.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
+import { describeDatabase } from './inspect.js';
 import { newTimeId, type Manifest, type Trigger } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import { FORMAT_VERSION, type Credential } from './repo-config.js';
+import { placeKey } from './same-place.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
 import { readSourceHeader } from './sqlite-source.js';
 import { APP_VERSION } from './version.js';
@@ -61,16 +63,29 @@ export interface DestinationResult {
   readonly error: { code: string; message: string } | null;
 }
 
+export interface DuplicateDestination {
+  readonly path: string;
+  /** The earlier spelling of the same folder, which the backup went to. */
+  readonly sameAs: string;
+}
+
 export interface BackupResult {
+  /** The id the backup has where it was stored; see `error` for whether it was stored at all. */
   readonly snapshotId: string;
   readonly source: string;
   readonly types: DataType[];
+  /** A backup of every data type was stored (false with `types`, or when nothing was stored). */
   readonly complete: boolean;
   readonly tables: { name: string; type: DataType; rows: number }[];
   readonly summary: Manifest['summary'];
   readonly bytes: number;
   readonly recoveryKey: string | null;
+  /** One per distinct destination, in the order given. */
   readonly destinations: DestinationResult[];
+  /** Other spellings of a destination already given (a symlink, "./x/"): used once. */
+  readonly duplicates: DuplicateDestination[];
+  /** Why nothing was stored; null when at least one destination has the backup. */
+  readonly error: { code: string; message: string } | null;
 }
 
 interface Target {
@@ -107,14 +122,70 @@ async function forEachLive(targets: Target[], fn: (t: Target) => Promise<void>):
   }
 }
 
+/**
+ * Each destination once, by real path, keeping the first spelling: a folder given twice would
+ * otherwise be locked by this very backup and reported as busy.
+ */
+async function distinctDestinations(
+  dests: readonly string[],
+): Promise<{ places: string[]; duplicates: DuplicateDestination[] }> {
+  const firstByKey = new Map<string, string>();
+  const duplicates: DuplicateDestination[] = [];
+  for (const raw of dests) {
+    const dest = path.resolve(raw);
+    const key = await placeKey(dest);
+    const first = firstByKey.get(key);
+    if (first === undefined) firstByKey.set(key, dest);
+    else duplicates.push({ path: dest, sameAs: first });
+  }
+  return { places: [...firstByKey.values()], duplicates };
+}
+
+/** Results in the order the destinations were given, whatever order they finished in. */
+function inGivenOrder(
+  results: DestinationResult[],
+  places: readonly string[],
+): DestinationResult[] {
+  const rank = (d: DestinationResult): number => places.indexOf(d.path);
+  return [...results].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The one failure to report when no destination stored the backup. */
+function nothingStored(destinations: readonly DestinationResult[]): BackupResult['error'] {
+  if (destinations.some((d) => d.ok)) return null;
+  const errors = destinations.flatMap((d) => (d.error ? [d.error] : []));
+  const codes = new Set(errors.map((e) => e.code));
+  const reasons = errors.map((e) => e.message).join(' ') || 'no destination was given.';
+  return {
+    code: codes.size === 1 ? errors[0]!.code : 'DEST_MISSING',
+    message: `The backup was not stored anywhere: ${reasons}`,
+  };
+}
+
+/** Refuses a backup that would hold no table, naming the data types the database does have. */
+async function noTablesOf(
+  source: string,
+  wanted: readonly DataType[],
+  overrides: TypeOverrides | null | undefined,
+): Promise<TillvaultError> {
+  const tables = withOverrides(await describeDatabase(source), overrides);
+  const present = DATA_TYPES.filter((t) => tables.some((x) => x.type === t));
+  const has = present.length > 0 ? `it has ${present.join(', ')}` : 'it has no tables at all';
+  return new TillvaultError(
+    'BAD_INPUT',
+    `${path.basename(source)} has no tables of type ${wanted.join(', ')}; ${has}.`,
+  );
+}
+
 export async function backup(opts: BackupOptions): Promise<BackupResult> {
   const source = path.resolve(opts.source);
   const work = await fs.mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tillvault-'));
   try {
     // The source is checked before any destination is touched: a typo must not create folders.
     await readSourceHeader(source);
+    const { places, duplicates } = await distinctDestinations(opts.destinations);
     // Unlocking the destinations (scrypt, ~0.5 s) runs while the database is being copied.
-    const preparing = prepareDestinations(opts.destinations, opts.credential, 'backup');
+    const preparing = prepareDestinations(places, opts.credential, 'backup');
     let snap: SnapshotFile;
     try {
       snap = await takeSnapshot(
@@ -125,6 +196,10 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
         opts.signal,
         opts.typeOverrides,
       );
+      // An empty backup would look like a good one: it is a mistake in the types asked for.
+      if (opts.types && snap.tables.length === 0) {
+        throw await noTablesOf(source, opts.types, opts.typeOverrides);
+      }
     } catch (err) {
       const prepared = await preparing.catch(() => null);
       for (const d of prepared?.open ?? []) {
@@ -138,17 +213,23 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
     const takenAt = new Date();
     const snapshotId = newTimeId(takenAt);
     const prepared = await preparing;
-    const result = (destinations: DestinationResult[]): BackupResult => ({
-      snapshotId,
-      source,
-      types: snap.types,
-      complete: snap.complete,
-      tables: snap.tables,
-      summary: snap.summary,
-      bytes: snap.bytes,
-      recoveryKey: prepared.recoveryKey,
-      destinations,
-    });
+    const result = (unordered: DestinationResult[]): BackupResult => {
+      const destinations = inGivenOrder(unordered, places);
+      const error = nothingStored(destinations);
+      return {
+        snapshotId,
+        source,
+        types: snap.types,
+        complete: !error && snap.complete,
+        tables: snap.tables,
+        summary: snap.summary,
+        bytes: snap.bytes,
+        recoveryKey: prepared.recoveryKey,
+        destinations,
+        duplicates,
+        error,
+      };
+    };
     if (prepared.open.length === 0) return result(prepared.failed.map((f) => failedResult(f)));
     const targets: Target[] = [];
     for (const dest of prepared.open) {

@@ -12,6 +12,7 @@ import { withLock } from './lock.js';
 import { PackWriter } from './pack-writer.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
+import { samePlace } from './same-place.js';
 import { verifyRepository, type VerifyResult } from './verify.js';
 
 export interface RepairResult {
@@ -103,6 +104,13 @@ export async function repair(
   from: string,
   credential: Credential,
 ): Promise<RepairResult> {
+  // Otherwise the second lock would find the first and blame "another repair".
+  if (await samePlace(dest, from)) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      `${dest} and ${from} are the same place; repair needs another destination of the same backups.`,
+    );
+  }
   const repo = await Repository.open(path.resolve(dest), credential);
   const other = await Repository.open(path.resolve(from), credential);
   if (repo.id !== other.id) {
