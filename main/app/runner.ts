@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { BackupProgress, BackupResult } from '../engine/backup.js';
 import { cloudFoldersHere, providerOfPath, type CloudFolder } from '../engine/cloud-folders.js';
 import {
@@ -399,7 +400,11 @@ function recordOf(
     const skipped = missing.find((m) => m.destinationId === original.id);
     if (skipped) return skipped;
     const d = reachable.destinations.find((x) => x.id === original.id) ?? original;
-    const got = byPath.get(d.path) ?? [...byPath.values()].find((x) => samePath(x.path, d.path));
+    // The engine reports resolved paths; a place listed twice (by another spelling) was backed
+    // up once, and both entries share that outcome.
+    const resolved = path.resolve(d.path);
+    const at = r.duplicates.find((x) => samePath(x.path, resolved))?.sameAs ?? resolved;
+    const got = byPath.get(at) ?? [...byPath.values()].find((x) => samePath(x.path, at));
     return {
       destinationId: d.id,
       label: d.label,

@@ -34,6 +34,7 @@ import {
   type RepoFormat,
 } from './repo-config.js';
 import { DIRS, RepoLayout, isHex64, isSnapshotId } from './repo-layout.js';
+import { makeFolder } from './folders.js';
 
 /** Pack files kept open at once; well under every OS's default descriptor limit. */
 const MAX_OPEN_PACKS = 64;
@@ -123,12 +124,13 @@ export class Repository {
 
   private static async writeSkeleton(root: string, configText: string): Promise<void> {
     // Never create missing parents: an unplugged drive leaves an empty mount point or none.
-    await fs.mkdir(root).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw toTillvaultError(err, root);
-    });
     const layout = new RepoLayout(root);
-    for (const d of DIRS) await fs.mkdir(layout.dir(d), { recursive: true });
-    await writeOnce(layout.config(), configText);
+    try {
+      for (const dir of [root, ...DIRS.map((d) => layout.dir(d))]) await makeFolder(dir);
+      await writeOnce(layout.config(), configText);
+    } catch (err) {
+      throw toTillvaultError(err, root);
+    }
   }
 
   /**

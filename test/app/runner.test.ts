@@ -129,6 +129,20 @@ test('a run reports forward-only progress and ends with what was saved where', a
   }
 });
 
+test('a place listed twice, by another spelling, is backed up once and both entries say so', async () => {
+  const place = path.join(dir, 'twice');
+  const h = harness([place, `${place}/./`]);
+  const record = await h.runner.start(h.job, 'manual').done;
+  assert.equal(record.outcome, 'ok', JSON.stringify(record.destinations));
+  assert.deepEqual(
+    record.destinations.map((d) => [d.ok, d.code]),
+    [
+      [true, null],
+      [true, null],
+    ],
+  );
+});
+
 test('cancel stops the run: nothing recorded as a backup, no snapshot written', async () => {
   const place = path.join(dir, 'cancelled');
   const h = harness([place]);
