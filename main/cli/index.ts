@@ -12,6 +12,7 @@ import { diff } from '../engine/diff.js';
 import { TillvaultError } from '../engine/errors.js';
 import { prune } from '../engine/prune.js';
 import { repair } from '../engine/repair.js';
+import { inspectDestination } from '../engine/repository.js';
 import { restoreInto, restoreToFile } from '../engine/restore.js';
 import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
@@ -93,6 +94,14 @@ function withSecrets(cmd: Command): Command {
       'read the passphrase from this file (default: $TILLVAULT_PASSPHRASE)',
     )
     .option('--recovery-key-file <file>', 'open the backups with the printed recovery key instead');
+}
+
+/** Whether every destination already holds backups (so none would be created). */
+async function allRepositories(dests: readonly string[]): Promise<boolean> {
+  const states = await Promise.all(
+    dests.map((d) => inspectDestination(path.resolve(d)).catch(() => null)),
+  );
+  return states.every((s) => s === 'repository');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -229,7 +238,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           out.warn(
             '--no-encryption: anyone who can read the backup folder can read the shop data.',
           );
-        } else if (credential.kind === 'none') {
+        } else if (credential.kind === 'none' && !(await allRepositories(o.to))) {
+          // Without a passphrase a new place would be made unencrypted: only places that
+          // already hold backups (unencrypted ones open without one) may go on.
           throw new TillvaultError(
             'PASSPHRASE_REQUIRED',
             'Backups are encrypted: set TILLVAULT_PASSPHRASE or use --passphrase-file (or --no-encryption).',

@@ -155,10 +155,10 @@ function nothingStored(destinations: readonly DestinationResult[]): BackupResult
   if (destinations.some((d) => d.ok)) return null;
   const errors = destinations.flatMap((d) => (d.error ? [d.error] : []));
   const codes = new Set(errors.map((e) => e.code));
-  const reasons = errors.map((e) => e.message).join(' ') || 'no destination was given.';
+  const reasons = errors.map((e) => e.message).join(' ') || 'No destination was given.';
   return {
     code: codes.size === 1 ? errors[0]!.code : 'DEST_MISSING',
-    message: `The backup was not stored anywhere: ${reasons}`,
+    message: `The backup was not stored anywhere. ${reasons}`,
   };
 }
 

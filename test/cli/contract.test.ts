@@ -289,3 +289,30 @@ describe('--types', () => {
     assert.match(lines[1]!, /only sales, members.*"part"$/);
   });
 });
+
+test('no passphrase: places that already hold unencrypted backups go on; a new place is refused', () => {
+  const plain = path.join(dir, 'plain');
+  const locked = path.join(dir, 'locked');
+  const noSecret = { TILLVAULT_PASSPHRASE: '' };
+  assert.equal(cli(['backup', db, '--to', plain, '--no-encryption']).code, 0);
+  assert.equal(cli(['backup', db, '--to', locked]).code, 0);
+  const again = cli(['backup', db, '--to', plain], noSecret);
+  assert.equal(again.code, 0, again.stdout);
+  // A new place would be made unencrypted without the owner asking for it.
+  const fresh = cli(['backup', db, '--to', plain, '--to', path.join(dir, 'fresh')], noSecret);
+  assert.equal(fresh.code, 2);
+  assert.equal((fresh.json as ErrorDoc).error.code, 'PASSPHRASE_REQUIRED');
+  assert.equal(fs.existsSync(path.join(dir, 'fresh')), false);
+  // An encrypted place still needs its passphrase, and says so.
+  const both = cli(['backup', db, '--to', plain, '--to', locked], noSecret);
+  assert.equal(both.code, 1, both.stdout);
+  const dests = (both.json as { destinations: { ok: boolean; error: { code: string } | null }[] })
+    .destinations;
+  assert.deepEqual(
+    dests.map((d) => [d.ok, d.error?.code ?? null]),
+    [
+      [true, null],
+      [false, 'PASSPHRASE_REQUIRED'],
+    ],
+  );
+});
