@@ -419,6 +419,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const r = await repair(dest, o.from, credentialFrom(o));
       out.result(r, () =>
         [
+          r.settingsReplaced ? 'The settings file (tillvault.json) was damaged: replaced.' : '',
           `Replaced ${r.chunksReplaced} damaged or missing part(s) and ${r.snapshotsReplaced.length} backup record(s).`,
           r.unrepairable.length > 0 ? `Could not repair: ${r.unrepairable.join(', ')}` : '',
           humanVerify(r.after),

@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { appendAudit } from './audit.js';
 import { writeOnce } from './atomic-file.js';
-import { TillvaultError } from './errors.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
 import { withLock } from './lock.js';
 import { PackWriter } from './pack-writer.js';
 import type { Credential } from './repo-config.js';
@@ -16,6 +17,8 @@ import { samePlace } from './same-place.js';
 import { verifyRepository, type VerifyResult } from './verify.js';
 
 export interface RepairResult {
+  /** The settings file (tillvault.json) was damaged or gone and was copied from the other. */
+  readonly settingsReplaced: boolean;
   readonly chunksReplaced: number;
   readonly snapshotsReplaced: string[];
   readonly unrepairable: string[];
@@ -42,6 +45,39 @@ async function goodCopy(
 }
 
 const MAX_ROUNDS = 4;
+
+/** Whether a backup record at `view` opens with the other copy's keys and says the same. */
+async function holdsSameBackups(view: Repository, other: Repository): Promise<boolean> {
+  for (const id of await view.listSnapshotIds().catch(() => [])) {
+    const [mine, theirs] = await Promise.all([
+      view.readManifest(id).catch(() => null),
+      other.readManifest(id).catch(() => null),
+    ]);
+    if (mine && theirs && isDeepStrictEqual(mine, theirs)) return true;
+  }
+  return false;
+}
+
+/**
+ * Opens the copy to repair. One whose settings file is damaged or gone cannot be opened on its
+ * own; it is taken as a copy of `other` only when one of its backup records proves it (an
+ * encrypted record opens only with the same keys), and its settings file is then put back.
+ */
+async function openToRepair(
+  dest: string,
+  other: Repository,
+  credential: Credential,
+): Promise<{ repo: Repository; settingsDamaged: boolean }> {
+  try {
+    return { repo: await Repository.open(dest, credential), settingsDamaged: false };
+  } catch (err) {
+    const e = toTillvaultError(err, dest);
+    if (e.code !== 'DAMAGED' && e.code !== 'NOT_A_REPOSITORY') throw e;
+    const view = other.viewAt(dest);
+    if (!(await holdsSameBackups(view, other))) throw e;
+    return { repo: view, settingsDamaged: true };
+  }
+}
 
 /** One pass: find damaged or missing chunks, copy good ones from `other`, drop damaged packs. */
 async function repairRound(
@@ -111,8 +147,8 @@ export async function repair(
       `${dest} and ${from} are the same place; repair needs another destination of the same backups.`,
     );
   }
-  const repo = await Repository.open(path.resolve(dest), credential);
   const other = await Repository.open(path.resolve(from), credential);
+  const { repo, settingsDamaged } = await openToRepair(path.resolve(dest), other, credential);
   if (repo.id !== other.id) {
     throw new TillvaultError(
       'DEST_FOREIGN',
@@ -121,6 +157,10 @@ export async function repair(
   }
   return withLock(repo.layout, 'repair', true, () =>
     withLock(other.layout, 'repair (source)', false, async () => {
+      if (settingsDamaged) {
+        await fs.rm(repo.layout.config(), { force: true });
+        await writeOnce(repo.layout.config(), other.configText);
+      }
       // Damaged manifests first: their chunks are only known once they are readable again.
       const snapshotsReplaced: string[] = [];
       const unrepairable: string[] = [];
@@ -153,10 +193,17 @@ export async function repair(
         operation: 'repair',
         result: after.ok ? 'ok' : 'damaged',
         snapshotId: null,
-        summary: `Repaired from ${from}: ${chunksReplaced} chunk(s), ${snapshotsReplaced.length} backup record(s) replaced.`,
+        summary: `Repaired from ${from}: ${settingsDamaged ? 'the settings file, ' : ''}${chunksReplaced} chunk(s), ${snapshotsReplaced.length} backup record(s) replaced.`,
         details: { from: path.resolve(from), chunksReplaced, snapshotsReplaced, unrepairable },
       }).catch(() => undefined);
-      return { chunksReplaced, snapshotsReplaced, unrepairable, packsRemoved, after };
+      return {
+        settingsReplaced: settingsDamaged,
+        chunksReplaced,
+        snapshotsReplaced,
+        unrepairable,
+        packsRemoved,
+        after,
+      };
     }),
   );
 }

@@ -116,6 +116,14 @@ export class Repository {
     };
   }
 
+  /**
+   * These keys and settings read at `root`, with nothing written there: how repair looks at a
+   * copy whose own settings file is damaged or gone.
+   */
+  viewAt(root: string): Repository {
+    return new Repository(root, this.config, this.configText, this.keys);
+  }
+
   /** Makes `root` another copy of an existing repository (same keys and chunk names). */
   async cloneInto(root: string): Promise<Repository> {
     await Repository.writeSkeleton(root, this.configText);

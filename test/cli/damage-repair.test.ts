@@ -127,6 +127,31 @@ test('a damaged index file is found and repaired', () => {
   assert.equal(cli(['verify', a, '--level', 'full']).code, 0);
 });
 
+test('a damaged or deleted settings file is put back from the other copy', () => {
+  const settings = path.join(a, 'tillvault.json');
+  const good = fs.readFileSync(settings, 'utf8');
+  for (const damage of [() => fs.truncateSync(settings, 30), () => fs.rmSync(settings)]) {
+    damage();
+    assert.notEqual(cli(['verify', a]).code, 0);
+    const r = cli(['repair', a, '--from', b]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal((r.json as { settingsReplaced: boolean }).settingsReplaced, true);
+    assert.equal(fs.readFileSync(settings, 'utf8'), good);
+    assert.equal(cli(['verify', a, '--level', 'full']).code, 0);
+  }
+});
+
+test('a damaged settings file is not replaced from backups of other keys', () => {
+  const c = path.join(dir, 'stranger');
+  assert.equal(cli(['backup', db, '--to', c]).code, 0);
+  const settings = path.join(c, 'tillvault.json');
+  fs.truncateSync(settings, 30);
+  const damaged = fs.readFileSync(settings);
+  const r = cli(['repair', c, '--from', b]);
+  assert.equal(r.code, 3, r.stdout);
+  assert.deepEqual(fs.readFileSync(settings), damaged);
+});
+
 test('a forged snapshot name cannot point outside the destination', () => {
   fs.writeFileSync(path.join(a, 'snapshots', '..%2f..%2fetc%2fpasswd'), 'x');
   const r = cli(['snapshots', a]);
