@@ -95,8 +95,11 @@ export function humanVerify(r: VerifyResult): string {
     ? `All ${r.snapshots.length} backup(s) passed the ${r.level} check (${r.chunksChecked} parts checked).`
     : `Damage found (${r.level} check): ${r.damagedSnapshots.join(', ') || 'see problems'}`;
   const lines = [head];
-  for (const p of r.problems.slice(0, 20))
-    lines.push(`  ${p.kind} ${p.id.slice(0, 16)}: ${p.problem}`);
+  for (const p of r.problems.slice(0, 20)) {
+    // Chunk and pack names are 64 hex digits: 16 tell them apart. Backup ids stay whole.
+    const id = /^[0-9a-f]{64}$/.test(p.id) ? p.id.slice(0, 16) : p.id;
+    lines.push(`  ${p.kind} ${id}: ${p.problem}`);
+  }
   if (r.problems.length > 20) lines.push(`  … and ${r.problems.length - 20} more`);
   if (r.drill) {
     lines.push(
