@@ -50,7 +50,22 @@ export async function inspectDestination(root: string): Promise<RepoState> {
   if (entries === null) return 'missing';
   if (entries.includes('tillvault.json')) return 'repository';
   const visible = entries.filter((e) => !e.startsWith('.') && e !== 'desktop.ini');
-  return visible.length === 0 ? 'empty' : 'foreign';
+  return (await isUnfinishedStart(root, visible)) ? 'empty' : 'foreign';
+}
+
+/**
+ * Nothing, or only what a first backup killed while it set the place up leaves: our empty
+ * folders and a half-written settings file. Such a place is taken as empty, not as someone
+ * else's files the owner would have to clear by hand.
+ */
+async function isUnfinishedStart(root: string, entries: readonly string[]): Promise<boolean> {
+  for (const e of entries) {
+    if (e.startsWith(`tillvault.json${TEMP_MARK}`)) continue;
+    if (!(DIRS as readonly string[]).includes(e)) return false;
+    const inside = await fs.readdir(path.join(root, e)).catch(() => null);
+    if (inside === null || inside.length > 0) return false;
+  }
+  return true;
 }
 
 export class Repository {
@@ -247,8 +262,13 @@ export class Repository {
     return index;
   }
 
+  /**
+   * The loaded index, or every index file that opens. A damaged index file must not stop a
+   * restore of backups whose chunks are listed elsewhere (a chunk found nowhere is named as
+   * missing); prune, which deletes what the index does not list, loads strictly itself.
+   */
   async getIndex(): Promise<BlobIndex> {
-    return this.index ?? this.loadIndex();
+    return this.index ?? this.loadIndex(() => undefined);
   }
 
   /**
