@@ -13,7 +13,11 @@ export interface SecretOptions {
 
 function readSecretFile(file: string, what: string): string {
   try {
-    return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    // Notepad on Windows starts a UTF-8 file with a byte-order mark; it is not part of the secret.
+    return fs
+      .readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .replace(/\r?\n$/, '');
   } catch {
     throw new TillvaultError('BAD_INPUT', `Cannot read the ${what} file ${file}.`);
   }

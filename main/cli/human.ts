@@ -81,7 +81,9 @@ function contents(s: SnapshotListing['snapshots'][number]): string {
 }
 
 export function humanSnapshots(l: SnapshotListing): string {
-  if (l.snapshots.length === 0) return `No backups in ${l.destination} yet.`;
+  if (l.snapshots.length === 0 && l.damaged.length === 0) {
+    return `No backups in ${l.destination} yet.`;
+  }
   const lines = l.snapshots.map(
     (s) =>
       `${localTime(s.time)}  ${s.id}  ${s.trigger.padEnd(11)} ${contents(s).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}`,

@@ -316,3 +316,24 @@ test('no passphrase: places that already hold unencrypted backups go on; a new p
     ],
   );
 });
+
+test('a passphrase file saved with a byte-order mark (Windows Notepad) opens the backups', () => {
+  const place = path.join(dir, 'bom');
+  assert.equal(cli(['backup', db, '--to', place]).code, 0);
+  const file = path.join(dir, 'passphrase.txt');
+  fs.writeFileSync(file, `\uFEFF${PASSPHRASE}\r\n`);
+  const r = cli(['snapshots', place, '--passphrase-file', file], { TILLVAULT_PASSPHRASE: '' });
+  assert.equal(r.code, 0, r.stdout);
+});
+
+test('when every backup record is damaged, the human listing says so rather than "no backups"', () => {
+  const place = path.join(dir, 'all-damaged');
+  assert.equal(cli(['backup', db, '--to', place]).code, 0);
+  for (const name of fs.readdirSync(path.join(place, 'snapshots'))) {
+    fs.truncateSync(path.join(place, 'snapshots', name), 20);
+  }
+  const r = typed(['snapshots', place]);
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /DAMAGED/);
+  assert.doesNotMatch(r.stdout, /No backups/);
+});
