@@ -17,6 +17,7 @@ import { restoreInto, restoreToFile } from '../engine/restore.js';
 import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
 import { APP_VERSION } from '../engine/version.js';
+import { removeWorkDirsNow } from '../engine/work-dirs.js';
 import { credentialFrom, type SecretOptions } from './credential.js';
 import {
   EXIT,
@@ -104,7 +105,24 @@ async function allRepositories(dests: readonly string[]): Promise<boolean> {
   return states.every((s) => s === 'repository');
 }
 
+/**
+ * Ctrl-C, or a service manager stopping the command, must not leave a copy of the shop's
+ * database in the temp folder: work folders and half-written files go before the usual exit.
+ */
+function removeLeftoversOnSignals(): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      removeWorkDirsNow();
+      process.exit(code);
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  removeLeftoversOnSignals();
   let exitCode: number = EXIT.ok;
   // Known before parsing, so that a command line commander rejects still gets a JSON answer.
   const json = argv.includes('--json');

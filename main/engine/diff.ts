@@ -3,8 +3,6 @@
  * in the snapshot), removed (in the snapshot only) and changed (same key, other values). Rows
  * are matched by primary key, or by rowid where a table has none.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { classifyTables, type DataType } from './classify.js';
@@ -17,6 +15,7 @@ import { rebuildDatabase } from './rebuild.js';
 import { findSnapshot } from './restore.js';
 import { describeTables } from './schema.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
+import { makeWorkDir, removeWorkDir } from './work-dirs.js';
 
 export interface TableDiff {
   readonly table: string;
@@ -146,7 +145,7 @@ export async function diff(
   await readSourceHeader(database);
   const repo = await Repository.open(path.resolve(dest), credential);
   const m = await findSnapshot(repo, ref);
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-diff-'));
+  const work = await makeWorkDir('diff');
   try {
     const file = path.join(work, 'snapshot.db');
     await withLock(repo.layout, 'diff', false, () => rebuildDatabase(repo, m, file));
@@ -178,6 +177,6 @@ export async function diff(
       db.close();
     }
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

@@ -15,6 +15,7 @@ import { TEMP_MARK, tempWriterOnThisHost, writeOnce } from './atomic-file.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { makeFolder } from './folders.js';
 import { isLockId, type RepoLayout } from './repo-layout.js';
+import { removeOnInterrupt } from './work-dirs.js';
 
 export const STALE_MS = 30 * 60 * 1000;
 const REFRESH_MS = 5 * 60 * 1000;
@@ -147,7 +148,11 @@ export async function acquireLock(
   };
   const note = heldNote(process.pid, holder);
   writeFileSync(note, '');
-  const forget = (): void => rmSync(note, { force: true });
+  const unregister = removeOnInterrupt(note);
+  const forget = (): void => {
+    unregister();
+    rmSync(note, { force: true });
+  };
   try {
     await makeFolder(layout.dir('locks'));
     await writeLock(layout, id, info);

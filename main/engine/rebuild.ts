@@ -14,6 +14,7 @@ import type { BlobIndex } from './blob-index.js';
 import { ChunkPool, type PagesJob, type PagesReply } from './chunk-pool.js';
 import { TillvaultError } from './errors.js';
 import { newFileError } from './folders.js';
+import { removeOnInterrupt } from './work-dirs.js';
 import type { Manifest } from './manifest.js';
 import type { Repository } from './repository.js';
 
@@ -160,6 +161,7 @@ export async function rebuildDatabase(
     const handle = await fs.open(temp, 'wx').catch((err: unknown) => {
       throw newFileError(err, file);
     });
+    const forget = removeOnInterrupt(temp);
     try {
       const sha256 = await writePages(repo, m, idBytes, index, pool, packs, handle, onProgress);
       await handle.close();
@@ -174,6 +176,8 @@ export async function rebuildDatabase(
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true });
       throw err;
+    } finally {
+      forget();
     }
   } finally {
     if (!started) await pool.close();

@@ -9,7 +9,6 @@
  * halfway. Every connection is closed on every path and no -wal/-shm is left that was not there.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { appendAudit } from './audit.js';
@@ -25,6 +24,7 @@ import { withLock } from './lock.js';
 import { rebuildDatabase } from './rebuild.js';
 import { closeNewSidecars, sidecarsOf } from './live-sidecars.js';
 import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './restore-checks.js';
+import { makeWorkDir, removeWorkDir } from './work-dirs.js';
 import {
   holdsNeeded,
   newestHolding,
@@ -409,7 +409,7 @@ async function restoreIntoLive(
     probe.close();
   }
 
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-restore-'));
+  const work = await makeWorkDir('restore');
   try {
     const rebuilt = path.join(work, 'snapshot.db');
     // Rebuilt and hash-checked first, so a damaged backup fails with the live database untouched.
@@ -444,6 +444,6 @@ async function restoreIntoLive(
       durationMs: Date.now() - started,
     };
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }

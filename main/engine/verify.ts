@@ -8,7 +8,6 @@
  * A chunk is good when at least one of its copies is good (repair adds copies).
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -24,6 +23,7 @@ import { Repository } from './repository.js';
 import { rebuildDatabase } from './rebuild.js';
 import { findSnapshot } from './restore.js';
 import { quoteIdent } from './sqlite-source.js';
+import { makeWorkDir, removeWorkDir } from './work-dirs.js';
 
 /** Stored bytes per message to the worker pool during a full check. */
 const VERIFY_SLICE_BYTES = 2 * 1024 * 1024;
@@ -161,7 +161,7 @@ async function presentCopies(
 }
 
 export async function drill(repo: Repository, m: Manifest): Promise<DrillResult> {
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-drill-'));
+  const work = await makeWorkDir('drill');
   try {
     const file = path.join(work, 'drill.db');
     const started = Date.now();
@@ -201,7 +201,7 @@ export async function drill(repo: Repository, m: Manifest): Promise<DrillResult>
       db.close();
     }
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
   }
 }
 
