@@ -3,10 +3,12 @@
  * layout (so unchanged pages deduplicate) and always yields a state some committed transaction
  * left. In WAL mode we hold one read transaction for the whole copy: writers are never blocked
  * and the copy never restarts. In rollback-journal mode a held read lock would block the till,
- * so we copy in short steps and only hold the lock if writes keep restarting the copy.
+ * so we copy in short steps and only hold the lock if writes keep restarting the copy. While a
+ * writer holds its lock we poll for it for a bounded time, then give up with DB_IN_USE.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import {
   DATA_TYPES,
@@ -18,10 +20,23 @@ import {
 import { sha256 } from './crypto.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { businessSummary, describeTables } from './schema.js';
-import { openReadOnly, quoteIdent, readSourceHeader } from './sqlite-source.js';
+import {
+  isBusyError,
+  openReadOnly,
+  probeSource,
+  quoteIdent,
+  readSourceHeader,
+  rollBackHotJournal,
+  sqliteCode,
+  type SourceHeader,
+} from './sqlite-source.js';
 
 const STEP_PAGES = 1024;
 const MAX_RESTARTS = 3;
+/** How long one read waits for a writer's lock before we let go and look again. */
+const BUSY_POLL_MS = 200;
+/** A till's write takes milliseconds; one holding its lock this long is stuck or a bulk job. */
+const MAX_BUSY_MS = 30_000;
 
 class Restarted extends Error {}
 
@@ -30,46 +45,155 @@ export interface CopyProgress {
   readonly totalPages: number;
 }
 
+/**
+ * How long the copy has been kept out by another program's write lock, over all attempts.
+ * We only ever poll for the lock, so the writer is never the one kept waiting.
+ */
+class BusyClock {
+  private since: number | null = null;
+
+  constructor(private readonly database: string) {}
+
+  progressed(): void {
+    this.since = null;
+  }
+
+  stalled(): void {
+    const now = Date.now();
+    this.since ??= now;
+    const waited = now - this.since;
+    if (waited >= MAX_BUSY_MS) {
+      throw new TillvaultError(
+        'DB_IN_USE',
+        `The database ${this.database} is busy: another program has been writing to it for ` +
+          `${Math.round(waited / 1000)} s. Try again when the till is idle.`,
+      );
+    }
+  }
+}
+
+type Attempt = { copiedPages: number } | 'restarted' | 'busy';
+
+/** Resolves with the number of pages copied, which checkCopy holds the copy to. */
 export async function copyConsistent(
   db: Database.Database,
   dest: string,
   wal: boolean,
   onProgress?: (p: CopyProgress) => void,
   signal?: AbortSignal,
-): Promise<void> {
-  let holdReadTxn = wal;
-  for (let attempt = 0; ; attempt++) {
-    let lastRemaining = Infinity;
+): Promise<number> {
+  const busy = new BusyClock(path.basename(db.name));
+  db.pragma(`busy_timeout = ${BUSY_POLL_MS}`);
+  let restarts = 0;
+  for (;;) {
+    throwIfCancelled(signal);
+    const holdReadTxn = wal || restarts >= MAX_RESTARTS;
+    const attempt = await copyOnce(db, dest, holdReadTxn, busy, onProgress, signal);
+    if (typeof attempt === 'object') return attempt.copiedPages;
+    await discardCopy(dest);
+    if (attempt === 'restarted') {
+      restarts++;
+    } else {
+      busy.stalled();
+      await sleep(BUSY_POLL_MS);
+    }
+  }
+}
+
+async function copyOnce(
+  db: Database.Database,
+  dest: string,
+  holdReadTxn: boolean,
+  busy: BusyClock,
+  onProgress: ((p: CopyProgress) => void) | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Attempt> {
+  let lastRemaining = Infinity;
+  try {
+    // The read transaction starts at the first read, not at BEGIN.
     if (holdReadTxn) {
       db.exec('BEGIN');
-      // The read transaction starts at the first read, not at BEGIN.
       db.prepare('SELECT count(*) FROM sqlite_master').get();
     }
-    try {
-      await db.backup(dest, {
-        progress: ({ totalPages, remainingPages }) => {
-          if (signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
-          // Another program committed between two steps: the copy started over.
-          if (remainingPages > lastRemaining) throw new Restarted();
-          lastRemaining = remainingPages;
-          onProgress?.({ copiedPages: totalPages - remainingPages, totalPages });
-          return STEP_PAGES;
-        },
-      });
-      return;
-    } catch (err) {
-      if (!(err instanceof Restarted)) {
-        if (err instanceof TillvaultError) throw err;
-        // The copy goes to the temp folder: a full disk there is the likely failure.
-        throw toTillvaultError(err, `copying the database to ${path.dirname(dest)}`);
-      }
-      await fs.rm(dest, { force: true });
-      await fs.rm(`${dest}-journal`, { force: true });
-    } finally {
-      if (holdReadTxn) db.exec('COMMIT');
+    const { totalPages } = await db.backup(dest, {
+      progress: ({ totalPages, remainingPages }) => {
+        throwIfCancelled(signal);
+        // Another program committed between two steps: the copy started over.
+        if (remainingPages > lastRemaining) throw new Restarted();
+        // A step copies pages unless the source was locked (better-sqlite3 reports SQLITE_BUSY
+        // as progress); SQLite's busy handler has already waited BUSY_POLL_MS for it.
+        if (remainingPages === lastRemaining) busy.stalled();
+        else busy.progressed();
+        lastRemaining = remainingPages;
+        onProgress?.({ copiedPages: totalPages - remainingPages, totalPages });
+        return STEP_PAGES;
+      },
+    });
+    // Locked out of the very first step, the backup "finishes" having copied nothing.
+    return totalPages === 0 ? 'busy' : { copiedPages: totalPages };
+  } catch (err) {
+    if (err instanceof Restarted) return 'restarted';
+    if (isBusyError(err)) return 'busy';
+    // The writer we were waiting for died mid-write, leaving a hot journal the read-only source
+    // cannot read past (the backup API reports only SQLITE_READONLY): roll it back and go on.
+    if (sqliteCode(err) === 'SQLITE_READONLY') {
+      const found = probeSource(db);
+      if (found === 'hot-journal') rollBackHotJournal(db.name);
+      if (found !== 'ok') return 'busy';
     }
-    if (attempt + 1 >= MAX_RESTARTS) holdReadTxn = true;
+    if (err instanceof TillvaultError) throw err;
+    // The copy goes to the temp folder: a full disk there is the likely failure.
+    throw toTillvaultError(err, `copying the database to ${path.dirname(dest)}`);
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT');
   }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
+}
+
+async function discardCopy(dest: string): Promise<void> {
+  await fs.rm(dest, { force: true });
+  await fs.rm(`${dest}-journal`, { force: true });
+}
+
+/**
+ * The backup API can report success without having copied anything (see copyOnce), so the copy
+ * is checked before anything is stored: it must be SQLite, hold every page the copy reported,
+ * agree with its own header, and have a readable schema. Cheap checks only: a quick_check of a
+ * large database would take minutes.
+ */
+async function checkCopy(file: string, copiedPages: number): Promise<void> {
+  let header: SourceHeader;
+  try {
+    header = await readSourceHeader(file);
+  } catch (err) {
+    throw unusableCopy(err instanceof Error ? err.message : String(err));
+  }
+  const pages = (await fs.stat(file)).size / header.pageSize;
+  if (pages === 0 || pages !== copiedPages || pages !== header.pageCount) {
+    throw unusableCopy(
+      `it has ${pages} pages, the copy reported ${copiedPages} and its header ${String(header.pageCount)}`,
+    );
+  }
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    throw unusableCopy(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function unusableCopy(why: string): TillvaultError {
+  return new TillvaultError(
+    'INTERNAL',
+    `The copy of the database came out unusable (${why}); nothing was stored. Try again.`,
+  );
 }
 
 export interface SnapshotFile {
@@ -101,11 +225,13 @@ export async function takeSnapshot(
   const header = await readSourceHeader(source);
   const file = path.join(dir, 'snapshot.db');
   const src = openReadOnly(source);
+  let copiedPages: number;
   try {
-    await copyConsistent(src, file, header.wal, onProgress, signal);
+    copiedPages = await copyConsistent(src, file, header.wal, onProgress, signal);
   } finally {
     src.close();
   }
+  await checkCopy(file, copiedPages);
   const db = new Database(file);
   try {
     const described = describeTables(db, { sizes: false });
