@@ -131,6 +131,25 @@ async function readWithoutLock(layout: RepoLayout, now: number): Promise<Lock> {
   return { release: () => Promise.resolve() };
 }
 
+/**
+ * A full place can only get its room back by pruning, and a prune must first write its lock
+ * file. So every place keeps a small file of spare room, given up by a prune that finds no room
+ * for its lock and put back by the next exclusive run that has room.
+ */
+const RESERVE_BYTES = 256 * 1024;
+
+async function useReserve(layout: RepoLayout, operation: string, err: unknown): Promise<boolean> {
+  if (operation !== 'prune' || toTillvaultError(err).code !== 'DEST_FULL') return false;
+  const had = await fs.stat(layout.reserve()).catch(() => null);
+  await fs.rm(layout.reserve(), { force: true });
+  return had !== null;
+}
+
+async function keepReserve(layout: RepoLayout): Promise<void> {
+  if (await fs.stat(layout.reserve()).catch(() => null)) return;
+  await writeOnce(layout.reserve(), Buffer.alloc(RESERVE_BYTES)).catch(() => undefined);
+}
+
 export async function acquireLock(
   layout: RepoLayout,
   operation: string,
@@ -155,11 +174,17 @@ export async function acquireLock(
   };
   try {
     await makeFolder(layout.dir('locks'));
-    await writeLock(layout, id, info);
+    await writeLock(layout, id, info).catch(async (err: unknown) => {
+      if (!(await useReserve(layout, operation, err))) throw err;
+      await writeLock(layout, id, info);
+    });
   } catch (err) {
     forget();
     const e = toTillvaultError(err, layout.root);
-    if (!exclusive && e.code === 'DEST_READONLY') return readWithoutLock(layout, Date.now());
+    // Reading needs no lock file where none can be written (a write-protected or full stick);
+    // a live exclusive lock is still honoured.
+    const cannotWrite = e.code === 'DEST_READONLY' || e.code === 'DEST_FULL';
+    if (!exclusive && cannotWrite) return readWithoutLock(layout, Date.now());
     throw e;
   }
   const now = Date.now();
@@ -183,6 +208,7 @@ export async function acquireLock(
     }
   }
   await removeDeadTempLocks(layout, now);
+  if (exclusive) await keepReserve(layout);
   // Long runs replace their lock file with a fresh time so other machines do not think it stale.
   let current = id;
   const timer = setInterval(() => {

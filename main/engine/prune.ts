@@ -1,14 +1,16 @@
 /**
  * Forgetting old snapshots by the retention policy and reclaiming the space of chunks no
  * snapshot needs. Crash-safe by order: manifests go first; new packs and a new index are on disk
- * before any old index or pack is removed, so every needed chunk always has a listed copy.
+ * before any old index or pack is removed, so every needed chunk always has a listed copy. Packs
+ * nothing needs go before any is rewritten, so a full place can still be pruned.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { appendAudit, readAudit } from './audit.js';
 import { TEMP_MARK } from './atomic-file.js';
-import { TillvaultError } from './errors.js';
+import { TillvaultError, toTillvaultError } from './errors.js';
 import { withLock } from './lock.js';
+import type { BlobLocation } from './blob-index.js';
 import type { Manifest } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { Credential } from './repo-config.js';
@@ -109,51 +111,86 @@ async function reclaim(
     p.usedBytes += (u.length * u.used) / u.listed;
     packs.set(u.pack, p);
   }
+  // Packs nothing needs go first: that frees space by writing only an index, which on a full
+  // disk is all the room there is for the rewrites after it.
   const onDisk = await repo.packFileNames();
-  const drop = new Set<string>(onDisk.filter((p) => !packs.has(p)));
+  const unused = new Set<string>(onDisk.filter((p) => !packs.has(p)));
   const rewrite = new Set<string>();
   for (const [pack, p] of packs) {
-    if (p.usedBytes === 0) drop.add(pack);
+    if (p.usedBytes === 0) unused.add(pack);
     else if (p.totalBytes - p.usedBytes > p.totalBytes * REPACK_UNUSED_SHARE) rewrite.add(pack);
   }
+  await removeTempFiles(repo.root);
+  let bytesFreed = await dropPacks(repo, unused);
   const writer = new PackWriter(repo);
   const copied = new Set<string>();
-  for (const u of units.values()) {
-    if (u.used === 0 || !rewrite.has(u.pack)) continue;
-    // Sealed bytes move as they are (a chunk's name, or a frame's list of names, authenticates
-    // them); a frame with chunks no snapshot needs is sealed again without them.
-    const stored = await repo.readAt(u);
-    const kept = repo.extract(u.first, stored, u.slot, (id) => used.has(id) && !copied.has(id));
-    if (!kept) continue;
-    await writer.add(kept.stored, kept.members);
-    for (const m of kept.members) copied.add(m.id);
+  try {
+    for (const u of units.values()) {
+      if (u.used === 0 || !rewrite.has(u.pack)) continue;
+      // Sealed bytes move as they are (a chunk's name, or a frame's list of names, authenticates
+      // them); a frame with chunks no snapshot needs is sealed again without them.
+      const stored = await repo.readAt(u);
+      const kept = repo.extract(u.first, stored, u.slot, (id) => used.has(id) && !copied.has(id));
+      if (!kept) continue;
+      await writer.add(kept.stored, kept.members);
+      for (const m of kept.members) copied.add(m.id);
+    }
+    await writer.finish();
+  } catch (err) {
+    await writer.abandon();
+    const e = toTillvaultError(err, repo.root);
+    if (e.code !== 'DEST_FULL') throw e;
+    // No room to rewrite the packs that are partly needed: they stay whole (every chunk listed
+    // where it is) and a later prune, with more room, rewrites them.
+    return { packsDeleted: unused.size, packsRewritten: 0, bytesFreed };
+  } finally {
+    await repo.closeHandles();
   }
-  for (const pack of rewrite) drop.add(pack);
   // A needed chunk that could not be copied (damaged) keeps its pack: verify names it and repair
   // can still fix it from another place, which it could not once the pack is gone.
   for (const id of used) {
     if (copied.has(id)) continue;
     const locations = index.locations(id);
     if (locations.length > 0 && locations.every((l) => rewrite.has(l.pack))) {
-      for (const l of locations) drop.delete(l.pack);
+      for (const l of locations) rewrite.delete(l.pack);
     }
   }
-  await writer.finish();
-  await repo.closeHandles();
-  // One fresh index for everything that stays, then the old index files, then the packs.
   // Chunks no snapshot needs stay listed where their pack stays: a later prune then still counts
   // their bytes (inside a kept frame too) as unused and rewrites the pack when they add up.
-  await repo.rewriteIndex((_id, loc) => !drop.has(loc.pack));
-  let bytesFreed = 0;
-  for (const pack of drop) {
+  bytesFreed += (await dropPacks(repo, rewrite)) - writer.bytesWritten;
+  return { packsDeleted: unused.size + rewrite.size, packsRewritten: rewrite.size, bytesFreed };
+}
+
+/**
+ * Takes packs out of the index (one fresh index file for what stays, then the old ones go),
+ * then deletes them: every chunk still listed keeps its pack. Returns the bytes freed.
+ */
+async function dropPacks(repo: Repository, drop: ReadonlySet<string>): Promise<number> {
+  if (drop.size === 0) return 0;
+  const keep = (_id: string, loc: BlobLocation): boolean => !drop.has(loc.pack);
+  try {
+    await repo.rewriteIndex(keep);
+    return await deletePacks(repo, drop);
+  } catch (err) {
+    if (toTillvaultError(err).code !== 'DEST_FULL') throw err;
+    // No room even for the index: the packs go first (no chunk a kept backup needs is only in
+    // them), then the index that still lists them. Stopped between the two, verify would name
+    // them missing until the next prune.
+    const freed = await deletePacks(repo, drop);
+    await repo.rewriteIndex(keep);
+    return freed;
+  }
+}
+
+async function deletePacks(repo: Repository, packs: ReadonlySet<string>): Promise<number> {
+  let freed = 0;
+  for (const pack of packs) {
     const file = repo.layout.pack(pack);
     const st = await fs.stat(file).catch(() => null);
-    bytesFreed += st?.size ?? 0;
+    freed += st?.size ?? 0;
     await fs.rm(file, { force: true });
   }
-  bytesFreed -= writer.bytesWritten;
-  await removeTempFiles(repo.root);
-  return { packsDeleted: drop.size, packsRewritten: rewrite.size, bytesFreed };
+  return freed;
 }
 
 /** Half-written files from a run that died; only called under the exclusive lock. */
@@ -214,10 +251,24 @@ export async function prune(
       };
     }
     for (const id of remove) await fs.rm(repo.layout.snapshot(id), { force: true });
-    const stats =
-      damaged.length === 0
-        ? await reclaim(repo, kept)
-        : { packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
+    let stats: Awaited<ReturnType<typeof reclaim>>;
+    try {
+      stats =
+        damaged.length === 0
+          ? await reclaim(repo, kept)
+          : { packsDeleted: 0, packsRewritten: 0, bytesFreed: 0 };
+    } catch (err) {
+      const e = toTillvaultError(err, repo.root);
+      // The backups it removed are gone either way: the log says so, and why space is not freed.
+      await appendAudit(repo, {
+        operation: 'prune',
+        result: 'failed',
+        snapshotId: null,
+        summary: `Removed ${remove.length} old backup(s); freeing their space failed: ${e.message}`,
+        details: { removed: remove, code: e.code },
+      }).catch(() => undefined);
+      throw e;
+    }
     await appendAudit(repo, {
       operation: 'prune',
       result: 'ok',

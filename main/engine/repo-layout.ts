@@ -62,4 +62,8 @@ export class RepoLayout {
     checked(isLockId(id), 'lock', id);
     return path.join(this.root, 'locks', `${id}.json`);
   }
+  /** Space set aside for the lock of a prune on a full place (see lock.ts). */
+  reserve(): string {
+    return path.join(this.root, 'locks', 'reserve');
+  }
 }

@@ -9,6 +9,9 @@ import { TillvaultError } from '../../main/engine/errors.js';
 import { STALE_MS, acquireLock, isStale } from '../../main/engine/lock.js';
 import { RepoLayout } from '../../main/engine/repo-layout.js';
 
+/** Lock files (and their temp files); the reserve kept for a prune on a full place is not one. */
+const lockFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n !== 'reserve');
+
 function layout(): RepoLayout {
   return new RepoLayout(fs.mkdtempSync(path.join(os.tmpdir(), 'tv-lock-')));
 }
@@ -27,7 +30,7 @@ test('an exclusive lock excludes every other lock; shared locks coexist', async 
   const c = await acquireLock(l, 'backup', true);
   await assert.rejects(acquireLock(l, 'verify', false), TillvaultError);
   await c.release();
-  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+  assert.deepEqual(lockFiles(l.dir('locks')), []);
 });
 
 test('a lock is stale when its process is gone on this host or it is too old anywhere', () => {
@@ -65,7 +68,7 @@ test('a stale lock left by a dead process does not block the next backup', async
   fs.writeFileSync(l.lock('8899aabbccddeeff') + '.tmp-' + hostTag() + '-4194303-0a0b0c', '');
   const lock = await acquireLock(l, 'backup', true);
   await lock.release();
-  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+  assert.deepEqual(lockFiles(l.dir('locks')), []);
 });
 
 /** The tag atomic-file puts in temp names on this host. */
@@ -84,7 +87,7 @@ test('a lock file half-written by a process that died is cleared by the next run
   );
   const lock = await acquireLock(l, 'backup', true);
   await lock.release();
-  assert.deepEqual(fs.readdirSync(l.dir('locks')), []);
+  assert.deepEqual(lockFiles(l.dir('locks')), []);
 });
 
 test('a place that vanished while locked is not locked when it comes back', async () => {
@@ -96,13 +99,13 @@ test('a place that vanished while locked is not locked when it comes back', asyn
   fs.renameSync(place, path.join(root, 'away'));
   await lock.release();
   fs.renameSync(path.join(root, 'away'), place);
-  assert.equal(fs.readdirSync(path.join(place, 'locks')).length, 1);
+  assert.equal(lockFiles(path.join(place, 'locks')).length, 1);
   // This process is still alive, yet the lock is over: the next backup may write.
   const again = await acquireLock(new RepoLayout(place), 'backup', true);
   // While held, it still excludes others in this same process.
   await assert.rejects(acquireLock(new RepoLayout(place), 'verify', false), TillvaultError);
   await again.release();
-  assert.deepEqual(fs.readdirSync(path.join(place, 'locks')), []);
+  assert.deepEqual(lockFiles(path.join(place, 'locks')), []);
 });
 
 /**
