@@ -43,6 +43,7 @@ export function humanBackup(r: BackupResult): string {
         ? `  ✓ ${d.path}: ${formatBytes(d.newBytes)} new, ${formatBytes(d.storedBytes)} in total, ${(d.durationMs / 1000).toFixed(1)} s`
         : `  ✗ ${d.path}: skipped — ${d.error?.message ?? 'failed'}`,
     );
+    if (d.warning) lines.push(`    Warning: ${d.warning}`);
   }
   // The same spelling twice needs no note; a link or another spelling of a folder does.
   for (const d of r.duplicates.filter((x) => x.path !== x.sameAs)) {

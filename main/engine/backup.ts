@@ -2,7 +2,8 @@
  * One backup run: a consistent snapshot of the source, cut into page chunks, stored once in
  * every destination. A destination that fails (missing, full, read-only, locked) is reported
  * and the others still complete. The manifest is written last, so a run that dies never
- * leaves a snapshot that looks complete.
+ * leaves a snapshot that looks complete; a repository this run set up that got no backup is
+ * undone, so its recovery key is never lost.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { ChunkPool } from './chunk-pool.js';
 import { FRAME_BYTES, FRAME_MEMBERS, SINGLE } from './chunk.js';
 import { DATA_TYPES, withOverrides, type DataType, type TypeOverrides } from './classify.js';
 import {
+  discardCreated,
   prepareDestinations,
   type FailedDestination,
   type OpenDestination,
@@ -24,10 +26,12 @@ import { describeDatabase } from './inspect.js';
 import { newTimeId, type Manifest, type Trigger } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import { FORMAT_VERSION, type Credential } from './repo-config.js';
+import type { Repository } from './repository.js';
 import { placeKey } from './same-place.js';
 import { takeSnapshot, type SnapshotFile } from './snapshot.js';
 import { readSourceHeader } from './sqlite-source.js';
 import { APP_VERSION } from './version.js';
+import { makeWorkDir, removeWorkDir } from './work-dirs.js';
 
 /** 4096 page ids (128 KiB) per group: a group is rewritten only when one of its pages moved. */
 export const PAGES_PER_GROUP = 4096;
@@ -61,6 +65,8 @@ export interface DestinationResult {
   readonly storedBytes: number;
   readonly durationMs: number;
   readonly error: { code: string; message: string } | null;
+  /** Stored, but something about this place needs a look (parts of older backups are gone). */
+  readonly warning: string | null;
 }
 
 export interface DuplicateDestination {
@@ -88,13 +94,26 @@ export interface BackupResult {
   readonly error: { code: string; message: string } | null;
 }
 
-interface Target {
+/** What a destination already holds, for deduplicating against it. */
+interface Held {
+  /** A copy of the chunk is in a pack file that is there: it need not be stored again. */
+  readonly has: (id: string) => boolean;
+  /** The index lists the chunk, but only in pack files that are gone. */
+  readonly lost: (id: string) => boolean;
+}
+
+const NOTHING_HELD: Held = { has: () => false, lost: () => false };
+
+interface Target extends Held {
   readonly dest: OpenDestination;
   readonly writer: PackWriter;
-  readonly has: (id: string) => boolean;
   /** Chunks handed to the pool for this destination and not yet in its index. */
   readonly reserved: IdSet;
   readonly started: number;
+  /** Chunks stored again because the pack files that held them are gone. */
+  restored: number;
+  /** Its manifest is written: this destination has the backup. */
+  stored: boolean;
   error: FailedDestination | null;
 }
 
@@ -107,19 +126,96 @@ function failedResult(f: FailedDestination, durationMs = 0): DestinationResult {
     storedBytes: 0,
     durationMs,
     error: { code: f.code, message: f.message },
+    warning: null,
   };
 }
 
+function storedResult(t: Target, snapshotId: string): DestinationResult {
+  return {
+    path: t.dest.path,
+    ok: true,
+    snapshotId,
+    newBytes: t.writer.bytesWritten,
+    storedBytes: 0,
+    durationMs: Date.now() - t.started,
+    error: null,
+    warning: t.restored > 0 ? partsStoredAgain(t.restored) : null,
+  };
+}
+
+function partsStoredAgain(n: number): string {
+  const parts = n === 1 ? '1 part was' : `${n} parts were`;
+  return `${parts} missing from this place (a pack file is gone) and stored again, so this backup is whole; older backups may still lack them: run verify, and repair from another place.`;
+}
+
+function fail(t: Target, err: unknown): void {
+  const e = toTillvaultError(err, t.dest.path);
+  t.error = { path: t.dest.path, code: e.code, message: e.message };
+}
+
+function isLive(t: Target): boolean {
+  return t.error === null;
+}
+
 async function forEachLive(targets: Target[], fn: (t: Target) => Promise<void>): Promise<void> {
-  for (const t of targets) {
-    if (t.error) continue;
+  for (const t of targets.filter(isLive)) {
     try {
       await fn(t);
     } catch (err) {
-      const e = toTillvaultError(err, t.dest.path);
-      t.error = { path: t.dest.path, code: e.code, message: e.message };
+      fail(t, err);
     }
   }
+}
+
+/**
+ * What a repository holds. A chunk whose only copies are in pack files that are gone (a cloud
+ * sync conflict, a user tidying up) counts as not held, so this backup stores it again and is
+ * whole; listing the packs is a readdir per data folder, reading them is left to verify.
+ */
+async function heldBy(repo: Repository): Promise<Held> {
+  const index = await repo.loadIndex(() => undefined);
+  const present = new Set(await repo.packFileNames());
+  const packsGone = [...index.packs.keys()].some((p) => !present.has(p));
+  if (!packsGone) return { has: (id) => index.has(id), lost: () => false };
+  return {
+    has: (id) => index.locations(id).some((l) => present.has(l.pack)),
+    lost: (id) => index.has(id),
+  };
+}
+
+/** A destination ready to take chunks, or one that already failed (unreadable index). */
+async function openTarget(dest: OpenDestination): Promise<Target> {
+  const target: Target = {
+    dest,
+    writer: new PackWriter(dest.repo, false),
+    ...NOTHING_HELD,
+    reserved: new IdSet(),
+    started: Date.now(),
+    restored: 0,
+    stored: false,
+    error: null,
+  };
+  try {
+    return { ...target, ...(await heldBy(dest.repo)) };
+  } catch (err) {
+    fail(target, err);
+    return target;
+  }
+}
+
+/**
+ * Ends the run in a destination. A repository this run set up that got no backup is undone:
+ * its recovery key is shown only with a backup, and the next run must show a new one.
+ */
+async function letGo(dest: OpenDestination, stored: boolean): Promise<void> {
+  await dest.lock.release();
+  if (dest.created && !stored) await discardCreated(dest).catch(() => undefined);
+}
+
+async function closeTarget(t: Target): Promise<void> {
+  await t.dest.repo.closeHandles();
+  if (!t.stored) await t.writer.abandon();
+  await letGo(t.dest, t.stored);
 }
 
 /**
@@ -179,7 +275,7 @@ async function noTablesOf(
 
 export async function backup(opts: BackupOptions): Promise<BackupResult> {
   const source = path.resolve(opts.source);
-  const work = await fs.mkdtemp(path.join(opts.tempDir ?? os.tmpdir(), 'tillvault-'));
+  const work = await makeWorkDir('backup', opts.tempDir);
   try {
     // The source is checked before any destination is touched: a typo must not create folders.
     await readSourceHeader(source);
@@ -202,112 +298,101 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
       }
     } catch (err) {
       const prepared = await preparing.catch(() => null);
-      for (const d of prepared?.open ?? []) {
-        await d.lock.release();
-        // Its recovery key was never shown: a repository made by this run must not stay.
-        if (d.created) await d.repo.discardNew();
-      }
+      for (const d of prepared?.open ?? []) await letGo(d, false);
       throw err;
     }
     // The snapshot is the state at the end of the copy; its id and time say when that was.
     const takenAt = new Date();
     const snapshotId = newTimeId(takenAt);
     const prepared = await preparing;
-    const result = (unordered: DestinationResult[]): BackupResult => {
-      const destinations = inGivenOrder(unordered, places);
-      const error = nothingStored(destinations);
-      return {
-        snapshotId,
-        source,
-        types: snap.types,
-        complete: !error && snap.complete,
-        tables: snap.tables,
-        summary: snap.summary,
-        bytes: snap.bytes,
-        recoveryKey: prepared.recoveryKey,
-        destinations,
-        duplicates,
-        error,
-      };
-    };
-    if (prepared.open.length === 0) return result(prepared.failed.map((f) => failedResult(f)));
     const targets: Target[] = [];
-    for (const dest of prepared.open) {
-      const index = await dest.repo.loadIndex(() => undefined);
-      targets.push({
-        dest,
-        writer: new PackWriter(dest.repo, false),
-        has: (id) => index.has(id),
-        reserved: new IdSet(),
-        started: Date.now(),
-        error: null,
-      });
-    }
-    const pool = new ChunkPool(prepared.open[0]!.repo.masterKeys);
     try {
-      const sink = new ChunkSink(pool, targets);
-      const { pageIds, wholeSha } = await storePages(snap, targets, pool, sink, opts);
-      const groups = await storeGroups(pageIds, targets, sink);
-      // Every chunk is sealed: the workers' memory goes before the index files are built.
-      await pool.close();
-      opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
-      await forEachLive(targets, async (t) => {
-        await t.writer.finish();
-        const manifest = buildManifest(
-          snap,
-          takenAt,
-          snapshotId,
-          source,
-          opts,
-          wholeSha,
-          groups,
-          t,
-        );
-        await t.dest.repo.writeManifest(manifest);
-        await appendAudit(t.dest.repo, {
-          operation: 'backup',
-          result: 'ok',
-          snapshotId,
-          summary: `Backed up ${path.basename(source)} (${t.writer.bytesWritten} new bytes).`,
-          details: {
-            source,
-            trigger: manifest.trigger,
-            types: snap.types,
-            newBytes: t.writer.bytesWritten,
-          },
-        }).catch(() => undefined);
-      });
+      for (const dest of prepared.open) targets.push(await openTarget(dest));
+      await storeBackup(snap, targets, { takenAt, snapshotId, source }, opts);
     } finally {
-      await pool.close();
-      for (const t of targets) {
-        await t.dest.repo.closeHandles();
-        if (t.error) await t.writer.abandon();
-        await t.dest.lock.release();
-      }
+      for (const t of targets) await closeTarget(t);
     }
-    const destinations: DestinationResult[] = [
-      ...targets.map((t) =>
-        t.error
-          ? failedResult(t.error, Date.now() - t.started)
-          : {
-              path: t.dest.path,
-              ok: true,
-              snapshotId,
-              newBytes: t.writer.bytesWritten,
-              storedBytes: 0,
-              durationMs: Date.now() - t.started,
-              error: null,
-            },
-      ),
-      ...prepared.failed.map((f) => failedResult(f)),
-    ];
+    const destinations = inGivenOrder(
+      [
+        ...targets.map((t) =>
+          t.error ? failedResult(t.error, Date.now() - t.started) : storedResult(t, snapshotId),
+        ),
+        ...prepared.failed.map((f) => failedResult(f)),
+      ],
+      places,
+    );
     for (let i = 0; i < destinations.length; i++) {
       const d = destinations[i]!;
       if (d.ok) destinations[i] = { ...d, storedBytes: await folderBytes(d.path) };
     }
-    return result(destinations);
+    const error = nothingStored(destinations);
+    return {
+      snapshotId,
+      source,
+      types: snap.types,
+      complete: !error && snap.complete,
+      tables: snap.tables,
+      summary: snap.summary,
+      bytes: snap.bytes,
+      // Shown only with a backup stored under it: otherwise the repository was undone.
+      recoveryKey: error ? null : prepared.recoveryKey,
+      destinations,
+      duplicates,
+      error,
+    };
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await removeWorkDir(work);
+  }
+}
+
+interface SnapshotNaming {
+  readonly takenAt: Date;
+  readonly snapshotId: string;
+  readonly source: string;
+}
+
+/**
+ * Stores the snapshot in every live destination, manifest last. Stops early, without throwing,
+ * when every destination has failed: each one's own error is the answer.
+ */
+async function storeBackup(
+  snap: SnapshotFile,
+  targets: Target[],
+  naming: SnapshotNaming,
+  opts: BackupOptions,
+): Promise<void> {
+  if (!targets.some(isLive)) return;
+  // One repository in several places: every destination has the same keys.
+  const repo = targets[0]!.dest.repo;
+  const pool = new ChunkPool(repo.masterKeys);
+  try {
+    const sink = new ChunkSink(pool, targets);
+    const { pageIds, wholeSha } = await storePages(snap, targets, pool, sink, opts);
+    if (!targets.some(isLive)) return;
+    const groups = await storeGroups(pageIds, repo, sink);
+    // Every chunk is sealed: the workers' memory goes before the index files are built.
+    await pool.close();
+    opts.onProgress?.({ phase: 'finish', done: 0, total: 1 });
+    await forEachLive(targets, async (t) => {
+      await t.writer.finish();
+      const manifest = buildManifest(snap, naming, opts, wholeSha, groups, t);
+      await t.dest.repo.writeManifest(manifest);
+      t.stored = true;
+      await appendAudit(t.dest.repo, {
+        operation: 'backup',
+        result: 'ok',
+        snapshotId: naming.snapshotId,
+        summary: `Backed up ${path.basename(naming.source)} (${t.writer.bytesWritten} new bytes).`,
+        details: {
+          source: naming.source,
+          trigger: manifest.trigger,
+          types: snap.types,
+          newBytes: t.writer.bytesWritten,
+        },
+      }).catch(() => undefined);
+    });
+  } finally {
+    await pool.close();
   }
 }
 
@@ -349,9 +434,12 @@ class ChunkSink {
     const frames: PendingFrame[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const needy = this.targets.filter((t) => !t.error && !t.has(id) && !t.reserved.has(id));
+      const needy = this.targets.filter((t) => isLive(t) && !t.has(id) && !t.reserved.has(id));
       if (needy.length === 0) continue;
-      for (const t of needy) t.reserved.add(id);
+      for (const t of needy) {
+        t.reserved.add(id);
+        if (t.lost(id)) t.restored++;
+      }
       const plain = plains[i]!;
       const last = frames.at(-1);
       const joins =
@@ -395,8 +483,7 @@ class ChunkSink {
         try {
           await t.writer.add(sealed[i]!, members);
         } catch (err) {
-          const e = toTillvaultError(err, t.dest.path);
-          t.error = { path: t.dest.path, code: e.code, message: e.message };
+          fail(t, err);
         }
       }
     }
@@ -442,9 +529,8 @@ async function storePages(
   try {
     for (let first = 0; first < snap.pageCount; first += pagesPerBatch) {
       if (opts.signal?.aborted) throw new TillvaultError('CANCELLED', 'The backup was cancelled.');
-      if (targets.every((t) => t.error)) {
-        throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
-      }
+      // Every destination failed: their own errors say why, nothing is left to store.
+      if (!targets.some(isLive)) break;
       const count = Math.min(pagesPerBatch, snap.pageCount - first);
       // A buffer of its own (not a slice of Node's pool): it travels to the workers uncopied.
       const buf = Buffer.allocUnsafeSlow(count * snap.pageSize);
@@ -468,9 +554,7 @@ async function storePages(
   return { pageIds, wholeSha: whole.digest('hex') };
 }
 
-async function storeGroups(pageIds: Buffer, targets: Target[], sink: ChunkSink): Promise<string[]> {
-  const repo = targets.find((t) => !t.error)?.dest.repo;
-  if (!repo) throw new TillvaultError('DEST_MISSING', 'None of the backup places could be used.');
+async function storeGroups(pageIds: Buffer, repo: Repository, sink: ChunkSink): Promise<string[]> {
   const groups: string[] = [];
   const plains: Buffer[] = [];
   const step = PAGES_PER_GROUP * 32;
@@ -486,9 +570,7 @@ async function storeGroups(pageIds: Buffer, targets: Target[], sink: ChunkSink):
 
 function buildManifest(
   snap: SnapshotFile,
-  takenAt: Date,
-  id: string,
-  source: string,
+  { takenAt, snapshotId: id, source }: SnapshotNaming,
   opts: BackupOptions,
   wholeSha: string,
   groups: string[],
