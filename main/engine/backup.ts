@@ -208,8 +208,9 @@ async function openTarget(dest: OpenDestination): Promise<Target> {
  * its recovery key is shown only with a backup, and the next run must show a new one.
  */
 async function letGo(dest: OpenDestination, stored: boolean): Promise<void> {
-  await dest.lock.release();
+  // Undone while still locked, so no other run starts using it in between.
   if (dest.created && !stored) await discardCreated(dest).catch(() => undefined);
+  await dest.lock.release();
 }
 
 async function closeTarget(t: Target): Promise<void> {
