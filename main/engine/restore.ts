@@ -102,7 +102,7 @@ export async function restoreToFile(
     const m = chosen.manifest;
     const started = Date.now();
     await withLock(repo.layout, 'restore', false, () =>
-      rebuildDatabase(repo, m, target, onProgress, pool),
+      rebuildDatabase(repo, m, target, { onProgress, pool }),
     );
     const warnings = [passedOverWarning(chosen, null), partialFileWarning(m, target)];
     const result = {
@@ -414,7 +414,7 @@ async function restoreIntoLive(
     const rebuilt = path.join(work, 'snapshot.db');
     // Rebuilt and hash-checked first, so a damaged backup fails with the live database untouched.
     await withLock(repo.layout, 'restore', false, () =>
-      rebuildDatabase(repo, m, rebuilt, opts.onProgress),
+      rebuildDatabase(repo, m, rebuilt, { onProgress: opts.onProgress, checkWholeFile: true }),
     );
     opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
     const safetySnapshotId = await safetyBackup(liveDb, dest, opts.credential, m);

@@ -165,7 +165,7 @@ export async function drill(repo: Repository, m: Manifest): Promise<DrillResult>
   try {
     const file = path.join(work, 'drill.db');
     const started = Date.now();
-    await rebuildDatabase(repo, m, file);
+    await rebuildDatabase(repo, m, file, { checkWholeFile: true });
     const restoreMs = Date.now() - started;
     const db = new Database(file, { readonly: true });
     try {
