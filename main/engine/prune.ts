@@ -148,17 +148,22 @@ async function reclaim(
   }
   // A needed chunk that could not be copied (damaged) keeps its pack: verify names it and repair
   // can still fix it from another place, which it could not once the pack is gone.
+  const rewritten = new Set(rewrite);
   for (const id of used) {
     if (copied.has(id)) continue;
     const locations = index.locations(id);
     if (locations.length > 0 && locations.every((l) => rewrite.has(l.pack))) {
-      for (const l of locations) rewrite.delete(l.pack);
+      for (const l of locations) rewritten.delete(l.pack);
     }
   }
   // Chunks no snapshot needs stay listed where their pack stays: a later prune then still counts
   // their bytes (inside a kept frame too) as unused and rewrites the pack when they add up.
-  bytesFreed += (await dropPacks(repo, rewrite)) - writer.bytesWritten;
-  return { packsDeleted: unused.size + rewrite.size, packsRewritten: rewrite.size, bytesFreed };
+  bytesFreed += (await dropPacks(repo, rewritten)) - writer.bytesWritten;
+  return {
+    packsDeleted: unused.size + rewritten.size,
+    packsRewritten: rewrite.size,
+    bytesFreed,
+  };
 }
 
 /**
