@@ -2,10 +2,11 @@
  * Repository locks: one small file per holder with host, process id and time. Writers
  * (backup, prune, repair) are exclusive; readers (verify, restore, diff) are shared, and go on
  * without one where the place cannot be written (see `readWithoutLock`). A lock is stale
- * when its process is gone on this host, or when it was not refreshed for STALE_MS (power loss
- * on another machine), so a crash never blocks later backups.
+ * when its process is gone on this host, when this host has restarted since (a power cut
+ * mid-backup), or when it was not refreshed for STALE_MS (power loss on another machine), so a
+ * crash never blocks later backups.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import crypto from 'node:crypto';
@@ -28,6 +29,8 @@ const lockSchema = z.object({
   operation: z.string(),
   /** Names this process's note that it still holds the lock (see `heldNote`). */
   holder: z.string().optional(),
+  /** Which start of its host it was taken in (see `thisBoot`). */
+  boot: z.string().optional(),
 });
 type LockInfo = z.infer<typeof lockSchema>;
 
@@ -49,9 +52,39 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function isStale(lock: LockInfo, now: number, host = os.hostname()): boolean {
+/**
+ * This start of the computer. After a restart every process of the last one is gone, though
+ * their ids may have been given to other programs since. Linux names each start; elsewhere it
+ * is the start time, computed from the uptime (it moves with clock corrections: see otherBoot).
+ */
+export function thisBoot(): string {
+  try {
+    return `id:${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`;
+  } catch {
+    return `at:${Math.round(Date.now() / 1000 - os.uptime())}`;
+  }
+}
+
+/** Start times closer than this may be one start seen through a corrected clock. */
+const BOOT_SLACK_S = 120;
+
+function otherBoot(a: string | undefined, b: string): boolean {
+  if (a === undefined || a === b) return false;
+  if (a.startsWith('at:') && b.startsWith('at:')) {
+    return Math.abs(Number(a.slice(3)) - Number(b.slice(3))) > BOOT_SLACK_S;
+  }
+  return true;
+}
+
+export function isStale(
+  lock: LockInfo,
+  now: number,
+  host = os.hostname(),
+  boot = thisBoot(),
+): boolean {
   if (now - Date.parse(lock.time) > STALE_MS) return true;
   if (lock.host !== host) return false;
+  if (otherBoot(lock.boot, boot)) return true;
   if (lock.pid === process.pid && lock.holder) return !existsSync(heldNote(lock.pid, lock.holder));
   return !processAlive(lock.pid);
 }
@@ -164,6 +197,7 @@ export async function acquireLock(
     exclusive,
     operation,
     holder,
+    boot: thisBoot(),
   };
   const note = heldNote(process.pid, holder);
   writeFileSync(note, '');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { tempNameFor } from '../../main/engine/atomic-file.js';
 import { TillvaultError } from '../../main/engine/errors.js';
-import { STALE_MS, acquireLock, isStale } from '../../main/engine/lock.js';
+import { STALE_MS, acquireLock, isStale, thisBoot } from '../../main/engine/lock.js';
 import { RepoLayout } from '../../main/engine/repo-layout.js';
 
 /** Lock files (and their temp files); the reserve kept for a prune on a full place is not one. */
@@ -51,6 +51,31 @@ test('a lock is stale when its process is gone on this host or it is too old any
   );
 });
 
+test('a lock from before this computer restarted is stale, though its process id is taken', () => {
+  const now = Date.now();
+  // A power cut mid-backup; after the restart the id went to a program that is running now.
+  const before = {
+    host: os.hostname(),
+    pid: process.pid,
+    time: new Date(now - 60_000).toISOString(),
+    exclusive: true,
+    operation: 'backup',
+  };
+  const boot = thisBoot();
+  assert.equal(isStale({ ...before, boot }, now, os.hostname(), boot), false);
+  assert.equal(isStale({ ...before, boot: 'id:an-earlier-start' }, now, os.hostname(), boot), true);
+  // Locks written before boots were recorded keep the older rules.
+  assert.equal(isStale(before, now, os.hostname(), boot), false);
+  // Start times computed from the uptime: a corrected clock is not a restart, an hour is.
+  assert.equal(isStale({ ...before, boot: 'at:1000060' }, now, os.hostname(), 'at:1000000'), false);
+  assert.equal(isStale({ ...before, boot: 'at:1003600' }, now, os.hostname(), 'at:1000000'), true);
+  // Another computer's start says nothing about its processes.
+  assert.equal(
+    isStale({ ...before, host: 'other-pc', boot: 'id:x' }, now, os.hostname(), boot),
+    false,
+  );
+});
+
 test('a stale lock left by a dead process does not block the next backup', async () => {
   const l = layout();
   fs.mkdirSync(l.dir('locks'));
@@ -66,6 +91,28 @@ test('a stale lock left by a dead process does not block the next backup', async
   );
   // Killed between creating the file and writing it: empty, but its name names the process.
   fs.writeFileSync(l.lock('8899aabbccddeeff') + '.tmp-' + hostTag() + '-4194303-0a0b0c', '');
+  const lock = await acquireLock(l, 'backup', true);
+  await lock.release();
+  assert.deepEqual(lockFiles(l.dir('locks')), []);
+});
+
+test('a lock a power cut left does not block the first backup after the restart', async (t) => {
+  const l = layout();
+  fs.mkdirSync(l.dir('locks'));
+  // Its process id now belongs to another running program.
+  const other = spawn('sleep', ['30']);
+  t.after(() => other.kill());
+  fs.writeFileSync(
+    l.lock('00112233445566aa'),
+    JSON.stringify({
+      host: os.hostname(),
+      pid: other.pid,
+      time: new Date(Date.now() - 120_000).toISOString(),
+      exclusive: true,
+      operation: 'backup',
+      boot: 'id:the-start-before-the-power-cut',
+    }),
+  );
   const lock = await acquireLock(l, 'backup', true);
   await lock.release();
   assert.deepEqual(lockFiles(l.dir('locks')), []);
