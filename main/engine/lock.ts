@@ -16,7 +16,7 @@ import { TEMP_MARK, tempWriterOnThisHost, writeOnce } from './atomic-file.js';
 import { TillvaultError, toTillvaultError } from './errors.js';
 import { makeFolder } from './folders.js';
 import { isLockId, type RepoLayout } from './repo-layout.js';
-import { removeOnInterrupt } from './work-dirs.js';
+import { isRunning, removeOnInterrupt } from './work-dirs.js';
 
 export const STALE_MS = 30 * 60 * 1000;
 const REFRESH_MS = 5 * 60 * 1000;
@@ -42,15 +42,6 @@ type LockInfo = z.infer<typeof lockSchema>;
  */
 const heldNote = (pid: number, holder: string): string =>
   path.join(os.tmpdir(), `tillvault-lock-${pid}-${holder}`);
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * This start of the computer. After a restart every process of the last one is gone, though
@@ -86,7 +77,7 @@ export function isStale(
   if (lock.host !== host) return false;
   if (otherBoot(lock.boot, boot)) return true;
   if (lock.pid === process.pid && lock.holder) return !existsSync(heldNote(lock.pid, lock.holder));
-  return !processAlive(lock.pid);
+  return !isRunning(lock.pid);
 }
 
 export interface Lock {
@@ -131,11 +122,7 @@ async function removeDeadTempLocks(layout: RepoLayout, now: number): Promise<voi
     const writer = tempWriterOnThisHost(name);
     const info = text === null ? null : parseLock(text);
     const dead =
-      writer !== null
-        ? !processAlive(writer)
-        : info
-          ? isStale(info, now)
-          : now - st.mtimeMs > 60_000;
+      writer !== null ? !isRunning(writer) : info ? isStale(info, now) : now - st.mtimeMs > 60_000;
     if (dead) await fs.rm(file, { force: true });
   }
 }

@@ -20,7 +20,7 @@ import type { BlobIndex } from './blob-index.js';
 import { ChunkPool, type PagesJob, type PagesReply } from './chunk-pool.js';
 import { TillvaultError } from './errors.js';
 import { newFileError } from './folders.js';
-import { removeOnInterrupt } from './work-dirs.js';
+import { removeDeadTemps, removeOnInterrupt } from './work-dirs.js';
 import type { Manifest } from './manifest.js';
 import type { Repository } from './repository.js';
 
@@ -167,6 +167,7 @@ export async function rebuildDatabase(
   try {
     const idBytes = await repo.pageIdBytes(m);
     const index = await repo.getIndex();
+    await removeDeadTemps(file);
     const temp = tempNameFor(file);
     const handle = await fs.open(temp, 'wx').catch((err: unknown) => {
       throw newFileError(err, file);

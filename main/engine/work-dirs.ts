@@ -3,12 +3,13 @@
  * database while a backup, restore, diff or drill runs, so none may outlive its process: each is
  * named for its process and removed when the work ends, the CLI removes them on Ctrl-C (with the
  * half-written files it was told of), and the next run sweeps those of processes that died
- * (killed, power cut).
+ * (killed, power cut), as the next restore to a file does with half-written copies beside it.
  */
 import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { TEMP_MARK, tempWriterOnThisHost } from './atomic-file.js';
 
 const PREFIX = 'tillvault-';
 /**
@@ -20,7 +21,8 @@ const OWNED = /^tillvault-[a-z]+-(\d+)-[A-Za-z0-9]{6,}$/;
 const live = new Set<string>();
 let swept = false;
 
-function isRunning(pid: number): boolean {
+/** Whether a process of this computer with this id runs now. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -66,4 +68,19 @@ export async function removeWorkDir(dir: string): Promise<void> {
 export function removeWorkDirsNow(): void {
   for (const dir of live) rmSync(dir, { recursive: true, force: true });
   live.clear();
+}
+
+/**
+ * Half-written copies of `file` (see atomic-file.ts's temp names) that a killed process left
+ * beside it: a restore stopped by a power cut must not leave a second copy of the shop's data.
+ */
+export async function removeDeadTemps(file: string): Promise<void> {
+  const prefix = `${path.basename(file)}${TEMP_MARK}`;
+  const dir = path.dirname(file);
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = tempWriterOnThisHost(name);
+    if (pid === null || pid === process.pid || isRunning(pid)) continue;
+    await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+  }
 }

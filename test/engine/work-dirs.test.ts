@@ -71,3 +71,28 @@ test('Ctrl-C during a restore leaves no half-written file and no work folder', a
   );
   assert.deepEqual(fs.readdirSync(tmp), []);
 });
+
+test('a restore killed outright leaves a half-written file that the next restore there removes', async () => {
+  const db = path.join(dir, 'shop2.db');
+  const dest = path.join(dir, 'backups2');
+  assert.equal(cli(['demo', 'create', db, '--members', '20000', '--days', '150']).code, 0);
+  assert.equal(cli(['backup', db, '--to', dest]).code, 0);
+  const target = path.join(dir, 'killed.db');
+  const child = spawn(process.execPath, [CLI, 'restore', dest, '--to', target], {
+    env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE },
+  });
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      if (/rebuild/.test(d.toString())) resolve();
+    });
+  });
+  // A power cut: no handler runs.
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.on('close', resolve));
+  const beside = (): string[] => fs.readdirSync(dir).filter((f) => f.startsWith('killed.db'));
+  assert.equal(beside().length, 1);
+  assert.notEqual(beside()[0], 'killed.db');
+
+  assert.equal(cli(['restore', dest, '--to', target]).code, 0);
+  assert.deepEqual(beside(), ['killed.db']);
+});
