@@ -135,6 +135,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   await core.scheduler.start();
 
   const renderer = path.resolve(opts.rendererDir);
+  let closing = false;
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -146,6 +147,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         return;
       }
       if (url.pathname === '/__events') {
+        // Closing: a reconnecting event stream would keep the server open for ever.
+        if (closing) {
+          res.writeHead(503).end();
+          return;
+        }
         res.writeHead(200, {
           'content-type': 'text/event-stream',
           'cache-control': 'no-cache',
@@ -220,9 +226,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
+      closing = true;
       core.scheduler.stop();
       for (const s of streams) s.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The page is still open: its keep-alive connections would hold the server open.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
