@@ -21,7 +21,8 @@ const resourceLimits = { maxYoungGenerationSizeMb: 4 };
 export interface PoolRequest {
   readonly job: number;
   readonly op: 'ids' | 'seal' | 'check';
-  readonly ids: string[];
+  /** The chunks' 32-byte names, one after another (strings cost a clone each). */
+  readonly ids: Uint8Array;
   readonly lengths: number[];
   /** Where each piece starts in `data`; without it the pieces follow each other. */
   readonly offsets: number[] | null;
@@ -99,6 +100,8 @@ export function joinForTransfer(parts: readonly (Buffer | null)[]): {
   }
   return { data, lengths };
 }
+
+const NO_IDS = new Uint8Array(0);
 
 function split(reply: PoolReply): (Buffer | null)[] {
   const all = Buffer.from(reply.data);
@@ -208,26 +211,29 @@ export class ChunkPool {
       pages.push(batch.subarray(at, at + pageSize));
     const named = await this.run(
       pages,
-      { op: 'ids', ids: [], members: [], slots: [], framed: false, giveBack: true },
+      { op: 'ids', ids: NO_IDS, members: [], slots: [], framed: false, giveBack: true },
       batch,
     );
     return { ids: Buffer.concat(named.results as Buffer[]), batch: named.input ?? batch };
   }
 
   /**
-   * Seals chunks: in frames of `members[i]` chunks each when `framed`, else each alone (then
-   * every entry of `members` is 1). One sealed buffer per frame, in order. When the plains are
-   * views of `handOver`, it is handed to the worker and not given back.
+   * Seals chunks named `ids` (32 bytes each): in frames of `members[i]` chunks each when
+   * `framed`, else each alone (then every entry of `members` is 1). One sealed buffer per frame,
+   * in order. When the plains are views of `handOver`, it is handed to the worker and comes back
+   * as `batch`, for the caller to use again.
    */
   async seal(
-    ids: string[],
+    ids: Buffer,
     plains: readonly Buffer[],
     members: number[],
     framed: boolean,
     handOver?: Buffer,
-  ): Promise<Buffer[]> {
-    const request = { op: 'seal' as const, ids, members, slots: [], framed, giveBack: false };
-    return (await this.run(plains, request, handOver)).results as Buffer[];
+  ): Promise<{ sealed: Buffer[]; batch: Buffer | null }> {
+    const giveBack = handOver !== undefined;
+    const request = { op: 'seal' as const, ids, members, slots: [], framed, giveBack };
+    const { results, input } = await this.run(plains, request, handOver);
+    return { sealed: results as Buffer[], batch: input };
   }
 
   /**
@@ -240,7 +246,14 @@ export class ChunkPool {
     ids: string[],
     slots: number[],
   ): Promise<boolean[]> {
-    const request = { op: 'check' as const, ids, members, slots, framed: true, giveBack: false };
+    const request = {
+      op: 'check' as const,
+      ids: Buffer.from(ids.join(''), 'hex'),
+      members,
+      slots,
+      framed: true,
+      giveBack: false,
+    };
     const { results } = await this.run(stored, request);
     return results.map((r) => r !== null);
   }

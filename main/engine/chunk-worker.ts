@@ -15,6 +15,7 @@ import {
   openFrameHead,
   sealChunk,
   sealFrame,
+  sealedFrameBound,
   type Frame,
   type FrameHead,
 } from './chunk.js';
@@ -80,23 +81,53 @@ function openFrameFor(
 
 const OK = Buffer.alloc(0);
 
+/** The 32-byte name of chunk `i` of a request. */
+function nameOf(req: PoolRequest, i: number): Buffer {
+  return Buffer.from(req.ids.buffer, req.ids.byteOffset + i * 32, 32);
+}
+
 /** Checks the members of one stored piece; one result per member (OK or null). */
 function check(req: PoolRequest, piece: Buffer, first: number, count: number): (Buffer | null)[] {
   // Chunks sealed alone: one listed twice at the same place (after a crash mid-prune) is still one.
   if (req.slots[first] === SINGLE) {
     const out: (Buffer | null)[] = [];
     for (let m = first; m < first + count; m++) {
-      out.push(req.slots[m] === SINGLE && openChunk(keys, req.ids[m]!, piece) ? OK : null);
+      const ok = req.slots[m] === SINGLE && openChunk(keys, nameOf(req, m).toString('hex'), piece);
+      out.push(ok ? OK : null);
     }
     return out;
   }
   const frame = openFrameHere(piece);
   const out: (Buffer | null)[] = [];
   for (let m = first; m < first + count; m++) {
-    const id = Buffer.from(req.ids[m]!, 'hex');
-    out.push(frame && frameMember(keys, frame, id, req.slots[m]!, true) ? OK : null);
+    out.push(frame && frameMember(keys, frame, nameOf(req, m), req.slots[m]!, true) ? OK : null);
   }
   return out;
+}
+
+/** Seals the frames straight into the reply, one after another: no copy per frame. */
+function sealFrames(req: PoolRequest, pieces: Buffer[]): { data: ArrayBuffer; lengths: number[] } {
+  let bound = 0;
+  let first = 0;
+  for (const count of req.members) {
+    let bytes = 0;
+    for (let m = first; m < first + count; m++) bytes += pieces[m]!.length;
+    bound += sealedFrameBound(count, bytes);
+    first += count;
+  }
+  const data = new ArrayBuffer(bound);
+  const out = Buffer.from(data);
+  const lengths: number[] = [];
+  let at = 0;
+  first = 0;
+  for (const count of req.members) {
+    const ids = Buffer.from(req.ids.buffer, req.ids.byteOffset + first * 32, count * 32);
+    const sealed = sealFrame(keys, ids, pieces.slice(first, first + count), out.subarray(at));
+    lengths.push(sealed.length);
+    at += sealed.length;
+    first += count;
+  }
+  return { data, lengths };
 }
 
 function batch(req: PoolRequest): PoolReply {
@@ -112,14 +143,11 @@ function batch(req: PoolRequest): PoolReply {
   if (req.op === 'ids') {
     for (const piece of pieces) parts.push(chunkIdBytes(keys, piece));
   } else if (req.op === 'seal' && !req.framed) {
-    pieces.forEach((piece, i) => parts.push(sealChunk(keys, req.ids[i]!, piece)));
+    pieces.forEach((piece, i) =>
+      parts.push(sealChunk(keys, nameOf(req, i).toString('hex'), piece)),
+    );
   } else if (req.op === 'seal') {
-    let first = 0;
-    for (const count of req.members) {
-      const ids = Buffer.from(req.ids.slice(first, first + count).join(''), 'hex');
-      parts.push(sealFrame(keys, ids, pieces.slice(first, first + count)));
-      first += count;
-    }
+    return { job: req.job, ...sealFrames(req, pieces), input: req.giveBack ? req.data : null };
   } else {
     let first = 0;
     pieces.forEach((piece, i) => {

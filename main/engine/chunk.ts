@@ -8,8 +8,8 @@
  * rather than once per 4 KiB page; the frame lists its members' names inside the encryption,
  * which binds each slot to its name as the authenticated data did for a single chunk.
  */
-import { compress, decompress, decompressInto } from './codec.js';
-import { hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
+import { compress, compressInto, compressedBound, decompress, decompressInto } from './codec.js';
+import { SEAL_OVERHEAD, hmac, open, seal, sha256, type MasterKeys } from './crypto.js';
 
 /** The slot of a chunk sealed alone (format 1) rather than in a frame. */
 export const SINGLE = 0xffffffff;
@@ -83,15 +83,39 @@ function joined(pieces: readonly Buffer[]): Buffer {
   return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
-/** Seals chunks as one frame: count, names, lengths, then the compressed bodies. */
-export function sealFrame(keys: MasterKeys | null, ids: Buffer, plains: readonly Buffer[]): Buffer {
+/** The frame body is built here before it is encrypted (reused: frames are about 64 KiB). */
+let frameScratch = Buffer.alloc(0);
+
+/** Bytes a sealed frame of `count` chunks with `plainBytes` plain bytes in all may take. */
+export function sealedFrameBound(count: number, plainBytes: number): number {
+  return SEAL_OVERHEAD + 2 + count * 36 + compressedBound(plainBytes);
+}
+
+/**
+ * Seals chunks as one frame: count, names, lengths, then the compressed bodies. Into `out` when
+ * given (at least sealedFrameBound bytes), else into a buffer of its own.
+ */
+export function sealFrame(
+  keys: MasterKeys | null,
+  ids: Buffer,
+  plains: readonly Buffer[],
+  out?: Buffer,
+): Buffer {
   const n = plains.length;
-  const head = Buffer.alloc(2 + n * 36);
-  head.writeUInt16LE(n, 0);
-  ids.copy(head, 2, 0, n * 32);
-  plains.forEach((p, i) => head.writeUInt32LE(p.length, 2 + n * 32 + i * 4));
-  const body = Buffer.concat([head, compress(joined(plains))]);
-  return keys ? seal(keys.encKey, body, FRAME_AAD) : body;
+  const plain = joined(plains);
+  const headBytes = 2 + n * 36;
+  const bound = headBytes + compressedBound(plain.length);
+  if (frameScratch.length < bound) frameScratch = Buffer.allocUnsafeSlow(bound);
+  const body = frameScratch;
+  body.writeUInt16LE(n, 0);
+  ids.copy(body, 2, 0, n * 32);
+  plains.forEach((p, i) => body.writeUInt32LE(p.length, 2 + n * 32 + i * 4));
+  const used = headBytes + compressInto(plain, body.subarray(headBytes));
+  if (keys) return seal(keys.encKey, body.subarray(0, used), FRAME_AAD, out);
+  // The scratch is reused: without keys the frame leaves in a copy.
+  const sealed = out ? out.subarray(0, used) : Buffer.allocUnsafe(used);
+  body.copy(sealed, 0, 0, used);
+  return sealed;
 }
 
 /** A decrypted frame whose bodies are still compressed: member i is `ids[i*32..]`, `lengths[i]`. */

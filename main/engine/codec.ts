@@ -4,7 +4,7 @@
  * lz4 0.61 and deflate 0.45 at 49 MB/s). zstd-napi is a Node-API module, so the same build loads
  * in Node and Electron.
  */
-import { Compressor, Decompressor } from 'zstd-napi';
+import { Decompressor } from 'zstd-napi';
 import zstd from 'zstd-napi/binding.js';
 import { TillvaultError } from './errors.js';
 
@@ -13,22 +13,37 @@ export const CODECS = ['zstd'] as const;
 // Each stored chunk starts with one byte that says how its body is stored.
 const STORED = 0;
 const ZSTD = 1;
+const LEVEL = 1;
 
-let compressor: Compressor | undefined;
+let cctx: InstanceType<typeof zstd.CCtx> | undefined;
 let decompressor: Decompressor | undefined;
 let dctx: InstanceType<typeof zstd.DCtx> | undefined;
 
-export function compress(data: Buffer): Buffer {
-  if (!compressor) {
-    compressor = new Compressor();
-    compressor.setParameters({ compressionLevel: 1 });
-  }
-  const packed = compressor.compress(data);
+/** Room `compressInto` may need for `bytes` plain bytes. */
+export function compressedBound(bytes: number): number {
+  return 1 + zstd.compressBound(bytes);
+}
+
+/**
+ * Compresses `data` straight into `out` (at least compressedBound(data.length) bytes), so a
+ * worker sealing a gigabyte allocates no buffer per chunk; returns the bytes used.
+ */
+export function compressInto(data: Uint8Array, out: Uint8Array): number {
+  cctx ??= new zstd.CCtx();
+  const packed = cctx.compress(out.subarray(1), data, LEVEL);
   // Pages that do not shrink (already compressed BLOBs, random bytes) are kept as they are.
-  if (packed.length >= data.length) {
-    return Buffer.concat([Buffer.of(STORED), data]);
+  if (packed >= data.length) {
+    out[0] = STORED;
+    out.set(data, 1);
+    return 1 + data.length;
   }
-  return Buffer.concat([Buffer.of(ZSTD), packed]);
+  out[0] = ZSTD;
+  return 1 + packed;
+}
+
+export function compress(data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(compressedBound(data.length));
+  return out.subarray(0, compressInto(data, out));
 }
 
 export function decompress(body: Buffer): Buffer {

@@ -29,7 +29,6 @@ export interface WrappedKey {
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 
 /**
  * One of OWASP's equivalent scrypt settings (N=2^16, r=8, p=2): the work of N=2^17, p=1 with
@@ -61,13 +60,25 @@ function nextNonce(): Buffer {
   return nonce;
 }
 
-export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+/** Bytes sealing adds: the nonce before the ciphertext, the tag after it. */
+export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+
+/**
+ * Encrypts with a fresh nonce: nonce ‖ ciphertext ‖ tag. Into `out` when given (at least
+ * plaintext + SEAL_OVERHEAD bytes), so a worker fills its reply without another copy.
+ */
+export function seal(key: Buffer, plaintext: Buffer, aad: Buffer, out?: Buffer): Buffer {
   const nonce = nextNonce();
   const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
-  const final = cipher.final();
-  return Buffer.concat([nonce, body, final, cipher.getAuthTag()]);
+  cipher.final();
+  const length = SEAL_OVERHEAD + body.length;
+  const sealed = out ? out.subarray(0, length) : Buffer.allocUnsafe(length);
+  nonce.copy(sealed, 0);
+  body.copy(sealed, NONCE_BYTES);
+  cipher.getAuthTag().copy(sealed, NONCE_BYTES + body.length);
+  return sealed;
 }
 
 /** Returns null when the bytes are not authentic (wrong key, tampered, truncated). */
