@@ -284,67 +284,87 @@ export async function backup(opts: BackupOptions): Promise<BackupResult> {
     const { places, duplicates } = await distinctDestinations(opts.destinations);
     // Unlocking the destinations (scrypt, ~0.5 s) runs while the database is being copied.
     const preparing = prepareDestinations(places, opts.credential, 'backup');
-    let snap: SnapshotFile;
+    // The workers start during the copy too, and get the keys once the places are open: one
+    // repository in several places, so every destination has the same keys.
+    const pool = new ChunkPool(preparing.then((p) => p.open[0]?.repo.masterKeys ?? null));
     try {
-      snap = await takeSnapshot(
-        source,
-        work,
-        opts.types ?? null,
-        (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
-        opts.signal,
-        opts.typeOverrides,
-      );
-      // An empty backup would look like a good one: it is a mistake in the types asked for.
-      if (opts.types && snap.tables.length === 0) {
-        throw await noTablesOf(source, opts.types, opts.typeOverrides);
-      }
-    } catch (err) {
-      const prepared = await preparing.catch(() => null);
-      for (const d of prepared?.open ?? []) await letGo(d, false);
-      throw err;
-    }
-    // The snapshot is the state at the end of the copy; its id and time say when that was.
-    const takenAt = new Date();
-    const snapshotId = newTimeId(takenAt);
-    const prepared = await preparing;
-    const targets: Target[] = [];
-    try {
-      for (const dest of prepared.open) targets.push(await openTarget(dest));
-      await storeBackup(snap, targets, { takenAt, snapshotId, source }, opts);
+      return await backUpInto(source, places, duplicates, preparing, pool, work, opts);
     } finally {
-      for (const t of targets) await closeTarget(t);
+      await pool.close();
     }
-    const destinations = inGivenOrder(
-      [
-        ...targets.map((t) =>
-          t.error ? failedResult(t.error, Date.now() - t.started) : storedResult(t, snapshotId),
-        ),
-        ...prepared.failed.map((f) => failedResult(f)),
-      ],
-      places,
-    );
-    for (let i = 0; i < destinations.length; i++) {
-      const d = destinations[i]!;
-      if (d.ok) destinations[i] = { ...d, storedBytes: await folderBytes(d.path) };
-    }
-    const error = nothingStored(destinations);
-    return {
-      snapshotId,
-      source,
-      types: snap.types,
-      complete: !error && snap.complete,
-      tables: snap.tables,
-      summary: snap.summary,
-      bytes: snap.bytes,
-      // Shown only with a backup stored under it: otherwise the repository was undone.
-      recoveryKey: error ? null : prepared.recoveryKey,
-      destinations,
-      duplicates,
-      error,
-    };
   } finally {
     await removeWorkDir(work);
   }
+}
+
+/** Copies the database and stores the copy in every place that opened. */
+async function backUpInto(
+  source: string,
+  places: string[],
+  duplicates: DuplicateDestination[],
+  preparing: ReturnType<typeof prepareDestinations>,
+  pool: ChunkPool,
+  work: string,
+  opts: BackupOptions,
+): Promise<BackupResult> {
+  let snap: SnapshotFile;
+  try {
+    snap = await takeSnapshot(
+      source,
+      work,
+      opts.types ?? null,
+      (p) => opts.onProgress?.({ phase: 'snapshot', done: p.copiedPages, total: p.totalPages }),
+      opts.signal,
+      opts.typeOverrides,
+    );
+    // An empty backup would look like a good one: it is a mistake in the types asked for.
+    if (opts.types && snap.tables.length === 0) {
+      throw await noTablesOf(source, opts.types, opts.typeOverrides);
+    }
+  } catch (err) {
+    const prepared = await preparing.catch(() => null);
+    for (const d of prepared?.open ?? []) await letGo(d, false);
+    throw err;
+  }
+  // The snapshot is the state at the end of the copy; its id and time say when that was.
+  const takenAt = new Date();
+  const snapshotId = newTimeId(takenAt);
+  const prepared = await preparing;
+  const targets: Target[] = [];
+  try {
+    for (const dest of prepared.open) targets.push(await openTarget(dest));
+    await storeBackup(snap, targets, pool, { takenAt, snapshotId, source }, opts);
+  } finally {
+    for (const t of targets) await closeTarget(t);
+  }
+  const destinations = inGivenOrder(
+    [
+      ...targets.map((t) =>
+        t.error ? failedResult(t.error, Date.now() - t.started) : storedResult(t, snapshotId),
+      ),
+      ...prepared.failed.map((f) => failedResult(f)),
+    ],
+    places,
+  );
+  for (let i = 0; i < destinations.length; i++) {
+    const d = destinations[i]!;
+    if (d.ok) destinations[i] = { ...d, storedBytes: await folderBytes(d.path) };
+  }
+  const error = nothingStored(destinations);
+  return {
+    snapshotId,
+    source,
+    types: snap.types,
+    complete: !error && snap.complete,
+    tables: snap.tables,
+    summary: snap.summary,
+    bytes: snap.bytes,
+    // Shown only with a backup stored under it: otherwise the repository was undone.
+    recoveryKey: error ? null : prepared.recoveryKey,
+    destinations,
+    duplicates,
+    error,
+  };
 }
 
 interface SnapshotNaming {
@@ -360,13 +380,12 @@ interface SnapshotNaming {
 async function storeBackup(
   snap: SnapshotFile,
   targets: Target[],
+  pool: ChunkPool,
   naming: SnapshotNaming,
   opts: BackupOptions,
 ): Promise<void> {
   if (!targets.some(isLive)) return;
-  // One repository in several places: every destination has the same keys.
   const repo = targets[0]!.dest.repo;
-  const pool = new ChunkPool(repo.masterKeys);
   try {
     // Batches come back from the workers to be read into again: a gigabyte read into fresh
     // buffers cost a page fault per 4 KiB and frequent garbage collection.
