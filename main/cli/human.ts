@@ -119,7 +119,7 @@ export function humanDiff(r: DiffResult): string {
       `  ${t.table}: +${t.added} added, -${t.removed} removed, ~${t.changed} changed${t.note ? ` (${t.note})` : ''}`,
     );
   }
-  return lines.join('\n');
+  return [...lines, ...r.warnings].join('\n');
 }
 
 export function humanPrune(r: PruneResult, policy: string): string {

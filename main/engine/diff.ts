@@ -12,7 +12,8 @@ import type { Manifest } from './manifest.js';
 import type { Credential } from './repo-config.js';
 import { Repository } from './repository.js';
 import { rebuildDatabase } from './rebuild.js';
-import { findSnapshot } from './restore.js';
+import { chooseSnapshot } from './restore.js';
+import { passedOverWarning } from './restore-choice.js';
 import { describeTables } from './schema.js';
 import { quoteIdent, readSourceHeader } from './sqlite-source.js';
 import { makeWorkDir, removeWorkDir } from './work-dirs.js';
@@ -30,6 +31,8 @@ export interface DiffResult {
   readonly snapshotId: string;
   readonly database: string;
   readonly tables: TableDiff[];
+  /** Newer partial backups that `latest` passed over, as restore says it. */
+  readonly warnings: string[];
 }
 
 interface Column {
@@ -144,7 +147,9 @@ export async function diff(
   const database = path.resolve(against);
   await readSourceHeader(database);
   const repo = await Repository.open(path.resolve(dest), credential);
-  const m = await findSnapshot(repo, ref);
+  const chosen = await chooseSnapshot(repo, ref, types);
+  const m = chosen.manifest;
+  const passedOver = passedOverWarning(chosen, types, 'Compared with');
   const work = await makeWorkDir('diff');
   try {
     const file = path.join(work, 'snapshot.db');
@@ -163,6 +168,7 @@ export async function diff(
       const result = db.transaction(() => ({
         snapshotId: m.id,
         database,
+        warnings: passedOver ? [passedOver] : [],
         tables: [
           ...tables.map((t) => diffTable(db, t.name, t.type)),
           ...tablesOnlyInDatabase(db, m).flatMap((t) =>

@@ -56,12 +56,19 @@ function describePartial(m: Manifest): string {
   return `${m.id} (only ${m.types.join(', ') || 'no data'})`;
 }
 
-/** Said when "latest" skipped newer partial backups; null when it skipped none. */
-export function passedOverWarning(chosen: ChosenSnapshot, needed: NeededTypes): string | null {
+/**
+ * Said when "latest" skipped newer partial backups; null when it skipped none. `used` says what
+ * was done with the chosen backup instead.
+ */
+export function passedOverWarning(
+  chosen: ChosenSnapshot,
+  needed: NeededTypes,
+  used: 'Restored' | 'Compared with' = 'Restored',
+): string | null {
   const { manifest: m, passedOver } = chosen;
   if (passedOver.length === 0) return null;
   const which = passedOver.length === 1 ? 'backup holds' : `${passedOver.length} backups hold`;
-  return `The newer ${which} only part of the data and ${passedOver.length === 1 ? 'was' : 'were'} passed over: ${passedOver.map(describePartial).join('; ')}. Restored backup ${m.id} of ${m.time} instead, the newest with ${whatIsNeeded(needed)}.`;
+  return `The newer ${which} only part of the data and ${passedOver.length === 1 ? 'was' : 'were'} passed over: ${passedOver.map(describePartial).join('; ')}. ${used} backup ${m.id} of ${m.time} instead, the newest with ${whatIsNeeded(needed)}.`;
 }
 
 /** Said when a partial backup, chosen by id, is rebuilt as a whole new database file. */

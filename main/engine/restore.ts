@@ -59,10 +59,11 @@ export async function findSnapshot(repo: Repository, ref: string | undefined): P
 }
 
 /**
- * The backup a restore uses: an id as given, or for `latest` the newest backup that holds the
- * needed data (findSnapshot's `latest` is the newest of any kind, for diff and verify).
+ * The backup a restore (or a diff, which shows what a restore would change) uses: an id as
+ * given, or for `latest` the newest backup that holds the needed data. findSnapshot's `latest`
+ * is the newest of any kind, which is what verify checks.
  */
-async function chooseSnapshot(
+export async function chooseSnapshot(
   repo: Repository,
   ref: string | undefined,
   needed: NeededTypes,

@@ -75,6 +75,28 @@ test('a partial backup does not report the types it left out as new tables', () 
   assert.ok(!tablesOf(r).some((t) => t.table === 'orders'));
 });
 
+test('latest is the backup a restore would use: the newest holding the types compared', () => {
+  const whole2 = cli(['diff', dest, '--snapshot', 'latest', '--against', db]);
+  assert.equal(whole2.code, 0, whole2.stdout);
+  const r = whole2.json as { snapshotId: string; warnings: string[] };
+  assert.equal(r.snapshotId, whole, 'the newer members-only backup is passed over');
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0]!, new RegExp(`${membersOnly}.*Compared with backup ${whole}`));
+  const members = cli([
+    'diff',
+    dest,
+    '--snapshot',
+    'latest',
+    '--against',
+    db,
+    '--types',
+    'members',
+  ]);
+  assert.equal(members.code, 0, members.stdout);
+  const chosen = members.json as { snapshotId: string; warnings: string[] };
+  assert.deepEqual([chosen.snapshotId, chosen.warnings], [membersOnly, []]);
+});
+
 test('against another database, both sides are listed: its tables added, ours removed', () => {
   const other = chinook(dir);
   const r = cli(['diff', dest, '--snapshot', whole, '--against', other]);
