@@ -248,14 +248,16 @@ function inGivenOrder(
   return [...results].sort((a, b) => rank(a) - rank(b));
 }
 
-/** The one failure to report when no destination stored the backup. */
+/**
+ * The one failure to report when no destination stored the backup: every place's reason in the
+ * message, and the code of the first place given (each place also carries its own).
+ */
 function nothingStored(destinations: readonly DestinationResult[]): BackupResult['error'] {
   if (destinations.some((d) => d.ok)) return null;
   const errors = destinations.flatMap((d) => (d.error ? [d.error] : []));
-  const codes = new Set(errors.map((e) => e.code));
   const reasons = errors.map((e) => e.message).join(' ') || 'No destination was given.';
   return {
-    code: codes.size === 1 ? errors[0]!.code : 'DEST_MISSING',
+    code: errors[0]?.code ?? 'DEST_MISSING',
     message: `The backup was not stored anywhere. ${reasons}`,
   };
 }

@@ -321,7 +321,7 @@ test('(c) a passphrase an existing place refuses sets up no new place in the sam
   assert.deepEqual(snapshotIds(fresh), [right.snapshotId]);
 });
 
-test('(d) when the only destination is full, DEST_FULL naming it is the answer (exit 1) and its backups stay as they were', (t) => {
+test('(d) when the only destination is full, DEST_FULL naming it is the answer (exit 1) and its backups stay as they were; with a missing one too, the first given says the code', (t) => {
   const disk = smallDisk(t, 'full-disk', '1m');
   if (!disk) return;
   const db = shop('growing.db');
@@ -350,4 +350,15 @@ test('(d) when the only destination is full, DEST_FULL naming it is the answer (
   assert.deepEqual(snapshotIds(place), [first.snapshotId]);
   const v = cli(['verify', place, '--level', 'full']);
   assert.equal(v.code, 0, v.stdout + v.stderr);
+
+  // Two places failing for different reasons: both are named, and the code is the first one's.
+  const unplugged = path.join(dir, 'unplugged-stick', 'Backups');
+  const both = backupOf([db, '--to', place, '--to', unplugged]);
+  assert.equal(both.error?.code, 'DEST_FULL');
+  assert.match(both.error!.message, /Not enough free space.*not available/s);
+  assert.deepEqual(
+    both.destinations.map((d) => d.error?.code),
+    ['DEST_FULL', 'DEST_MISSING'],
+  );
+  assert.equal(backupOf([db, '--to', unplugged, '--to', place]).error?.code, 'DEST_MISSING');
 });
