@@ -4,7 +4,7 @@
  * once and in the order given.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -229,6 +229,27 @@ describe('one destination given several ways', () => {
       const r = cli(['repair', cc, '--from', from]);
       assertErrorDoc(r, 'BAD_INPUT', /are the same place/);
     }
+  });
+
+  test('a bind mount of the folder is the same place too (stored once, no repair from it)', (t) => {
+    const view = path.join(dir, 'cc-view');
+    fs.mkdirSync(view);
+    try {
+      execFileSync('mount', ['--bind', cc, view], { stdio: 'ignore' });
+    } catch (err) {
+      t.skip(`no bind mount can be made here (needs root): ${String(err)}`);
+      return;
+    }
+    t.after(() => execFileSync('umount', ['-l', view]));
+    const r = cli(['backup', db, '--to', cc, '--to', view]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const b = r.json as BackupJson;
+    assert.deepEqual(
+      b.destinations.map((d) => [d.path, d.ok]),
+      [[cc, true]],
+    );
+    assert.deepEqual(b.duplicates, [{ path: view, sameAs: cc }]);
+    assertErrorDoc(cli(['repair', cc, '--from', view]), 'BAD_INPUT', /are the same place/);
   });
 });
 
