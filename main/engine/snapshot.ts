@@ -32,6 +32,8 @@ import {
 } from './sqlite-source.js';
 
 const STEP_PAGES = 1024;
+/** Steps between two flushes of the copy (128 MiB of 4 KiB pages). */
+const FLUSH_EVERY_STEPS = 32;
 const MAX_RESTARTS = 3;
 /** How long one read waits for a writer's lock before we let go and look again. */
 const BUSY_POLL_MS = 200;
@@ -74,6 +76,35 @@ class BusyClock {
 
 type Attempt = { copiedPages: number } | 'restarted' | 'busy';
 
+/**
+ * SQLite syncs the copy when it is complete: a gigabyte written out in one go took 0.6 s with
+ * both cores idle. Flushing what is written so far while the copy goes on leaves that sync
+ * little to do. Only ever a head start: a failed flush is ignored, SQLite's own sync decides.
+ */
+class WriteBehind {
+  private handle: Promise<fs.FileHandle> | null = null;
+  private flushing: Promise<void> | null = null;
+  private steps = 0;
+
+  constructor(private readonly file: string) {}
+
+  step(): void {
+    if (++this.steps % FLUSH_EVERY_STEPS !== 0 || this.flushing) return;
+    this.handle ??= fs.open(this.file, 'r+');
+    this.flushing = this.handle
+      .then((h) => h.datasync())
+      .catch(() => undefined)
+      .finally(() => {
+        this.flushing = null;
+      });
+  }
+
+  async close(): Promise<void> {
+    await this.flushing;
+    await this.handle?.then((h) => h.close()).catch(() => undefined);
+  }
+}
+
 /** Resolves with the number of pages copied, which checkCopy holds the copy to. */
 export async function copyConsistent(
   db: Database.Database,
@@ -109,6 +140,7 @@ async function copyOnce(
   signal: AbortSignal | undefined,
 ): Promise<Attempt> {
   let lastRemaining = Infinity;
+  const writeBehind = new WriteBehind(dest);
   try {
     // The read transaction starts at the first read, not at BEGIN.
     if (holdReadTxn) {
@@ -125,6 +157,7 @@ async function copyOnce(
         if (remainingPages === lastRemaining) busy.stalled();
         else busy.progressed();
         lastRemaining = remainingPages;
+        writeBehind.step();
         onProgress?.({ copiedPages: totalPages - remainingPages, totalPages });
         return STEP_PAGES;
       },
@@ -146,6 +179,7 @@ async function copyOnce(
     throw toTillvaultError(err, `copying the database to ${path.dirname(dest)}`);
   } finally {
     if (db.inTransaction) db.exec('COMMIT');
+    await writeBehind.close();
   }
 }
 
