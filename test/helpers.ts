@@ -7,12 +7,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'third-party');
+/** Databases nobody here wrote, kept in the repository with their licences (see its README). */
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'third-party');
 export const CLI = path.join(ROOT, 'bin', 'tillvault.mjs');
 export const PASSPHRASE = 'correct horse battery staple';
 
+const madeDirs: string[] = [];
+function removeMadeDirs(): void {
+  for (const dir of madeDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', removeMadeDirs);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    removeMadeDirs();
+    process.kill(process.pid, signal);
+  });
+}
+
+/** A temp folder of this test process, removed when it exits, however it ends but kill -9. */
 export function tempDir(prefix = 'tv-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export interface CliResult {

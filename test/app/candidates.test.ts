@@ -1,19 +1,18 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { defaultCandidateRoots, findCandidates } from '../../main/app/candidates.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import { FIXTURES, chinook, isRoot } from '../helpers.js';
+import { FIXTURES, chinook, isRoot, tempDir } from '../helpers.js';
 
 const END = new Date('2025-03-10T12:00:00Z');
 
 /** A real temp folder per test, removed afterwards even when the test fails. */
 function scratch(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-candidates-'));
+  const dir = tempDir('tv-candidates-');
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

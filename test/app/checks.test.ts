@@ -1,20 +1,20 @@
 /** The weekly check: a full read and a restore drill per place; damage turns Home red. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCheck } from '../../main/app/checks.js';
 import { createAppCore } from '../../main/app/core.js';
 import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
+import { tempDir } from '../helpers.js';
 
 const PASS = 'weekly check passphrase';
 let dir: string;
 let db: string;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-check-'));
+  dir = tempDir('tillvault-check-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: 150, days: 10, seed: 9 });
 });

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
@@ -15,6 +14,7 @@ import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import type { Drive } from '../../main/engine/drives.js';
 import type { EjectResult } from '../../main/engine/eject.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
+import { tempDir } from '../helpers.js';
 
 const PASS = 'rotation passphrase';
 const ALL = ['members', 'sales', 'products', 'staff', 'logs', 'other'] as const;
@@ -22,7 +22,7 @@ let dir: string;
 let db: string;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-places-'));
+  dir = tempDir('tillvault-places-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: 100, days: 10, seed: 3 });
 });

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
@@ -12,13 +11,14 @@ import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import type { Drive } from '../../main/engine/drives.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
+import { tempDir } from '../helpers.js';
 
 const PASS = 'usb stick passphrase';
 let dir: string;
 let db: string;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-usb-'));
+  dir = tempDir('tillvault-usb-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: 100, days: 10, seed: 5 });
 });

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RunState } from '../../main/app/run-state.js';
@@ -16,12 +15,13 @@ import type { Platform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
 import type { EventName, RunProgress, RunRecord } from '../../main/ipc/contract.js';
+import { tempDir } from '../helpers.js';
 
 let dir: string;
 let db: string;
 
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-runner-'));
+  dir = tempDir('tillvault-runner-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: 3000, days: 200, seed: 7 });
 });

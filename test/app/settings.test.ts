@@ -1,7 +1,6 @@
 /** Settings survive upgrades and damage; passphrases are stored only when the OS protects them. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import Conf from 'conf';
@@ -13,6 +12,7 @@ import {
   SettingsStore,
   migrateSettings,
 } from '../../main/app/settings.js';
+import { tempDir } from '../helpers.js';
 
 const job = {
   id: 'j1',
@@ -48,7 +48,7 @@ test('empty or damaged settings fall back without losing good jobs', () => {
 });
 
 test('a conf file round-trips through the store, as the CLI and test host use it', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-settings-'));
+  const dir = tempDir('tillvault-settings-');
   try {
     const file = new Conf<Record<string, unknown>>({
       projectName: 'tillvault',

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { spaceAlerts } from '../../main/app/alerts.js';
@@ -23,6 +22,7 @@ import {
 import { computeStatus } from '../../main/app/status.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import { listSnapshots } from '../../main/engine/inspect.js';
+import { tempDir } from '../helpers.js';
 
 const MB = 1e6;
 const DAY = 86_400_000;
@@ -112,7 +112,7 @@ test('Home turns amber for a place running out of room, and each alert comes onc
 let dir: string;
 let db: string;
 before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-space-'));
+  dir = tempDir('tillvault-space-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: 2000, days: 120, seed: 11 });
 });

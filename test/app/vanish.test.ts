@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
@@ -18,6 +17,7 @@ import { listSnapshots } from '../../main/engine/inspect.js';
 import type { Credential } from '../../main/engine/repo-config.js';
 import { verify } from '../../main/engine/verify.js';
 import type { EventName, RunProgress, RunRecord } from '../../main/ipc/contract.js';
+import { tempDir } from '../helpers.js';
 
 const PASS = 'vanishing place passphrase';
 const CREDENTIAL: Credential = { kind: 'passphrase', value: PASS };
@@ -35,7 +35,7 @@ const onEscape = (err: unknown): void => void escaped.push(err);
 before(() => {
   process.on('unhandledRejection', onEscape);
   process.on('uncaughtException', onEscape);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tillvault-vanish-'));
+  dir = tempDir('tillvault-vanish-');
   db = path.join(dir, 'shop.db');
   createDemoShop(db, { members: MEMBERS, days: DAYS, seed: 11 });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
@@ -15,7 +14,7 @@ after(() => {
 });
 
 function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tv-cloud-${label}-`));
+  const dir = tempDir(`tv-cloud-${label}-`);
   temps.push(dir);
   return dir;
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -16,6 +15,7 @@ import { SINGLE } from '../../main/engine/chunk.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 import { PackWriter } from '../../main/engine/pack-writer.js';
 import { Repository } from '../../main/engine/repository.js';
+import { tempDir } from '../helpers.js';
 
 const hex = (): string => crypto.randomBytes(32).toString('hex');
 
@@ -98,7 +98,7 @@ test('an id set keeps every id it was given and no other', () => {
 });
 
 test('packs streamed to disk hold every chunk where the index says, small and large', async () => {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-packs-'));
+  const root = tempDir('tillvault-packs-');
   try {
     const { repo } = await Repository.init(path.join(root, 'repo'), null);
     const writer = new PackWriter(repo);
@@ -135,7 +135,7 @@ test('packs streamed to disk hold every chunk where the index says, small and la
 });
 
 test('an abandoned writer leaves neither packs nor temp files', async () => {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-packs-'));
+  const root = tempDir('tillvault-packs-');
   try {
     const { repo } = await Repository.init(path.join(root, 'repo'), null);
     const writer = new PackWriter(repo);

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../../main/engine/chunk.js';
 import { newMasterKeys, type MasterKeys } from '../../main/engine/crypto.js';
 import { Repository } from '../../main/engine/repository.js';
+import { tempDir } from '../helpers.js';
 
 /** Pages that compress (text) and one that does not (random), of different sizes. */
 function chunks(): Buffer[] {
@@ -110,7 +110,7 @@ test('the same frame opened twice into one scratch buffer gives the same members
 });
 
 test('a frame cut down to the chunks still wanted is sealed again without the others', async () => {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tillvault-frames-'));
+  const root = tempDir('tillvault-frames-');
   try {
     const { repo } = await Repository.init(path.join(root, 'repo'), 'a passphrase', 2);
     const keys = repo.masterKeys;

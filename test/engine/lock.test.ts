@@ -8,12 +8,13 @@ import { tempNameFor } from '../../main/engine/atomic-file.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 import { STALE_MS, acquireLock, isStale, thisBoot } from '../../main/engine/lock.js';
 import { RepoLayout } from '../../main/engine/repo-layout.js';
+import { tempDir } from '../helpers.js';
 
 /** Lock files (and their temp files); the reserve kept for a prune on a full place is not one. */
 const lockFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n !== 'reserve');
 
 function layout(): RepoLayout {
-  return new RepoLayout(fs.mkdtempSync(path.join(os.tmpdir(), 'tv-lock-')));
+  return new RepoLayout(tempDir('tv-lock-'));
 }
 
 test('an exclusive lock excludes every other lock; shared locks coexist', async () => {
@@ -138,7 +139,7 @@ test('a lock file half-written by a process that died is cleared by the next run
 });
 
 test('a place that vanished while locked is not locked when it comes back', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tv-lock-'));
+  const root = tempDir('tv-lock-');
   const place = path.join(root, 'usb');
   fs.mkdirSync(place);
   const lock = await acquireLock(new RepoLayout(place), 'backup', true);
@@ -171,10 +172,14 @@ function readOnlyView(t: TestContext, src: string): string | null {
   try {
     execFileSync('mount', ['--bind', src, view], { stdio: 'pipe' });
   } catch (err) {
+    fs.rmdirSync(view);
     t.skip(`root cannot bind-mount here, so no read-only place can be made: ${String(err)}`);
     return null;
   }
-  t.after(() => execFileSync('umount', [view]));
+  t.after(() => {
+    execFileSync('umount', [view]);
+    fs.rmdirSync(view);
+  });
   execFileSync('mount', ['-o', 'remount,bind,ro', view]);
   return view;
 }
