@@ -15,7 +15,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('main/index.ts'),
-          'chunk-worker': resolve('main/engine/chunk-worker.ts'),
+          'chunk-worker': resolve('main/engine/repository/chunk-worker.ts'),
           'engine-worker': resolve('main/app/engine-worker.ts'),
         },
         // Flat output: workers are found beside the code that starts them.

@@ -11,7 +11,8 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { classifyTables, DATA_TYPES, type DataType } from '../engine/classify.js';
+import { classifyTables } from '../engine/source/classify.js';
+import { DATA_TYPES, type DataType } from '../engine/data-types.js';
 
 export interface CandidateSearch {
   roots: string[];

@@ -5,15 +5,16 @@
  */
 import { spaceAlerts, staleAlerts } from './alerts.js';
 import { checkIdOf, runCheck } from './checks.js';
-import { createHandlers, type AppCore, type Handlers } from './handlers.js';
+import type { AppCore } from './app-core.js';
+import { createHandlers, type Handlers } from './handlers.js';
 import { Notifier } from './notifier.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import { RunState, type CheckRecord } from './run-state.js';
-import { cloudFoldersHere, type CloudFolder } from '../engine/cloud-folders.js';
-import { listSystemDrives, type Drive, type ListDrives } from '../engine/drives.js';
-import type { EjectResult } from '../engine/eject.js';
-import { Scheduler } from '../engine/scheduler.js';
+import { cloudFoldersHere, type CloudFolder } from '../engine/places/cloud-folders.js';
+import { listSystemDrives, type Drive, type ListDrives } from '../engine/places/drives.js';
+import type { EjectResult } from '../engine/places/eject.js';
+import { Scheduler } from '../engine/schedule/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
 import { SettingsStore, type DocumentFile, type Job } from './settings.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_PASSPHRASE } from '../engine/demo/demo-shop.js';
 import { demoShopInWorker } from './engine-thread.js';
-import type { AppCore } from './handlers.js';
+import type { AppCore } from './app-core.js';
 import { DEMO_SHOP } from './handlers.js';
 import { DEFAULT_CHECK_SCHEDULE } from './settings.js';
 

@@ -2,12 +2,12 @@
  * Runs engine operations on a worker thread, one worker per operation, so the Electron main
  * process (and the test host) keep answering while a 1 GiB backup runs.
  */
-import type { BackupOptions, BackupProgress, BackupResult } from '../engine/backup.js';
+import type { BackupOptions, BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
-import type { TypedTable } from '../engine/inspect.js';
-import type { Credential } from '../engine/repo-config.js';
-import { startWorker } from '../engine/worker-thread.js';
+import type { TypedTable } from '../engine/source/inspect.js';
+import type { Credential } from '../engine/repository/config.js';
+import { startWorker } from '../engine/fs/worker-thread.js';
 
 export type EngineJob =
   | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }

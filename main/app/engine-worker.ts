@@ -4,15 +4,15 @@
  */
 import fs from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { backup } from '../engine/backup.js';
+import { backup } from '../engine/backup/backup.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { toTillvaultError } from '../engine/errors.js';
-import { describeDatabase } from '../engine/inspect.js';
-import { prune } from '../engine/prune.js';
-import { repair } from '../engine/repair.js';
-import type { Credential } from '../engine/repo-config.js';
-import { DEFAULT_POLICY } from '../engine/retention.js';
-import { verify } from '../engine/verify.js';
+import { describeDatabase } from '../engine/source/inspect.js';
+import { prune } from '../engine/maintenance/prune.js';
+import { repair } from '../engine/maintenance/repair.js';
+import type { Credential } from '../engine/repository/config.js';
+import { DEFAULT_POLICY } from '../engine/maintenance/retention.js';
+import { verify } from '../engine/maintenance/verify.js';
 import type {
   EngineJob,
   Maintenance,

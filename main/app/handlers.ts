@@ -5,13 +5,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { prepareDestinations } from '../engine/destinations.js';
-import type { CloudFolder } from '../engine/cloud-folders.js';
-import { driveOf, type ListDrives } from '../engine/drives.js';
+import { prepareDestinations } from '../engine/places/destinations.js';
+import { driveOf } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
-import { listSnapshots } from '../engine/inspect.js';
-import { isValidCron } from '../engine/schedule.js';
-import { inspectDestination } from '../engine/repository.js';
+import { listSnapshots } from '../engine/source/inspect.js';
+import { isValidCron } from '../engine/schedule/schedule.js';
+import { inspectDestination } from '../engine/repository/repository.js';
 import { APP_VERSION } from '../engine/version.js';
 import type {
   Channel,
@@ -22,38 +21,16 @@ import type {
   SettingsView,
 } from '../ipc/contract.js';
 import { AppFailure, toIpcError } from '../ipc/errors.js';
+import type { AppCore } from './app-core.js';
 import { findCandidates, defaultCandidateRoots } from './candidates.js';
 import { demoShopInWorker, describeInWorker } from './engine-thread.js';
 import { resolveLanguage } from './messages.js';
-import type { PathGrants } from './path-grants.js';
-import type { AppEvents, Platform } from './platform.js';
-import type { CheckRecord, RunState } from './run-state.js';
-import type { Scheduler } from '../engine/scheduler.js';
-import type { Runner } from './runner.js';
-import type { SecretStore } from './secrets.js';
-import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings, type SettingsStore } from './settings.js';
+import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings } from './settings.js';
 import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
-
-export interface AppCore {
-  readonly settings: SettingsStore;
-  readonly state: RunState;
-  readonly secrets: SecretStore;
-  readonly platform: Platform;
-  readonly events: AppEvents;
-  readonly grants: PathGrants;
-  readonly runner: Runner;
-  readonly scheduler: Scheduler;
-  readonly drives: ListDrives;
-  readonly cloudFolders: () => Promise<CloudFolder[]>;
-  /** The clock for status and alerts (a fake one in tests). */
-  now(): Date;
-  /** The weekly check of a plan, now: recorded, notified when damage is found. */
-  checkNow(job: Job): Promise<CheckRecord | null>;
-}
 
 /** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
 export const DEMO_SHOP = { members: 1200, days: 120 };

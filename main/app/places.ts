@@ -4,12 +4,12 @@
  * place from another one.
  */
 import path from 'node:path';
-import { prepareDestinations } from '../engine/destinations.js';
-import { driveOf } from '../engine/drives.js';
+import { prepareDestinations } from '../engine/places/destinations.js';
+import { driveOf } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { AppFailure } from '../ipc/errors.js';
 import { repairInWorker } from './engine-thread.js';
-import type { AppCore } from './handlers.js';
+import type { AppCore } from './app-core.js';
 import type { Destination, Job } from './settings.js';
 
 function placeOf(core: AppCore, jobId: string, destinationId: string): [Job, Destination] {

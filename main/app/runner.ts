@@ -6,17 +6,21 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { BackupProgress, BackupResult } from '../engine/backup.js';
-import { cloudFoldersHere, providerOfPath, type CloudFolder } from '../engine/cloud-folders.js';
+import type { BackupProgress, BackupResult } from '../engine/backup/backup.js';
+import {
+  cloudFoldersHere,
+  providerOfPath,
+  type CloudFolder,
+} from '../engine/places/cloud-folders.js';
 import {
   listSystemDrives,
   locateRepository,
   type Drive,
   type ListDrives,
-} from '../engine/drives.js';
-import { ejectDrive, type EjectResult } from '../engine/eject.js';
+} from '../engine/places/drives.js';
+import { ejectDrive, type EjectResult } from '../engine/places/eject.js';
 import { TillvaultError, toTillvaultError, type ErrorCode } from '../engine/errors.js';
-import type { Trigger } from '../engine/manifest.js';
+import type { Trigger } from '../engine/repository/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
 import { backupInWorker } from './engine-thread.js';

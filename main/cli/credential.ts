@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { TillvaultError } from '../engine/errors.js';
-import type { Credential } from '../engine/repo-config.js';
+import type { Credential } from '../engine/repository/config.js';
 
 export interface SecretOptions {
   passphraseFile?: string;

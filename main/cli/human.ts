@@ -1,10 +1,10 @@
 /** Plain-language output for people at a terminal. */
-import type { BackupProgress, BackupResult } from '../engine/backup.js';
-import type { DiffResult } from '../engine/diff.js';
-import type { PruneResult } from '../engine/prune.js';
-import type { VerifyResult } from '../engine/verify.js';
+import type { BackupProgress, BackupResult } from '../engine/backup/backup.js';
+import type { DiffResult } from '../engine/restore/diff.js';
+import type { PruneResult } from '../engine/maintenance/prune.js';
+import type { VerifyResult } from '../engine/maintenance/verify.js';
 import { formatBytes } from './output.js';
-import type { SnapshotListing, TypedTable } from '../engine/inspect.js';
+import type { SnapshotListing, TypedTable } from '../engine/source/inspect.js';
 
 function summaryLine(s: {
   members: number | null;

@@ -4,20 +4,24 @@
  */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { backup, type BackupResult } from '../engine/backup.js';
-import { parseDataTypes, type DataType } from '../engine/classify.js';
+import { backup, type BackupResult } from '../engine/backup/backup.js';
+import { parseDataTypes, type DataType } from '../engine/data-types.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
-import { diff } from '../engine/diff.js';
+import { diff } from '../engine/restore/diff.js';
 import { TillvaultError } from '../engine/errors.js';
-import { prune } from '../engine/prune.js';
-import { repair } from '../engine/repair.js';
-import { inspectDestination } from '../engine/repository.js';
-import { restoreInto, restoreToFile } from '../engine/restore.js';
-import { DEFAULT_POLICY, describePolicy, type RetentionPolicy } from '../engine/retention.js';
-import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/verify.js';
+import { prune } from '../engine/maintenance/prune.js';
+import { repair } from '../engine/maintenance/repair.js';
+import { inspectDestination } from '../engine/repository/repository.js';
+import { restoreInto, restoreToFile } from '../engine/restore/restore.js';
+import {
+  DEFAULT_POLICY,
+  describePolicy,
+  type RetentionPolicy,
+} from '../engine/maintenance/retention.js';
+import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/maintenance/verify.js';
 import { APP_VERSION } from '../engine/version.js';
-import { removeWorkDirsNow } from '../engine/work-dirs.js';
+import { removeWorkDirsNow } from '../engine/fs/work-dirs.js';
 import { credentialFrom, type SecretOptions } from './credential.js';
 import {
   EXIT,
@@ -28,7 +32,7 @@ import {
   reportParseExit,
   type Out,
 } from './output.js';
-import { describeDatabase, listSnapshots } from '../engine/inspect.js';
+import { describeDatabase, listSnapshots } from '../engine/source/inspect.js';
 import { defaultConfigDir } from './config-dir.js';
 import { readLog, runDemo } from './queries.js';
 import {
@@ -481,7 +485,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       run(async (out, o: Common & { config: string; count: number }) => {
         // Loaded here: the app core and the cron libraries would slow every other command's start.
         const { openJobs } = await import('./jobs.js');
-        const { cronOf, nextRuns } = await import('../engine/schedule.js');
+        const { cronOf, nextRuns } = await import('../engine/schedule/schedule.js');
         const { default: cronstrue } = await import('cronstrue');
         const plans = openJobs(path.resolve(o.config));
         const now = new Date();

@@ -10,7 +10,7 @@ import { createAppCore } from '../app/core.js';
 import { headlessPlatform } from '../app/platform.js';
 import type { Job } from '../app/settings.js';
 import { TillvaultError } from '../engine/errors.js';
-import type { Credential } from '../engine/repo-config.js';
+import type { Credential } from '../engine/repository/config.js';
 import type { RunRecord } from '../ipc/contract.js';
 
 export function openJobs(configDir: string, onProgress?: (fraction: number) => void) {

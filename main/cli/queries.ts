@@ -1,11 +1,11 @@
 /** The audit log and the demo run behind `tillvault demo start`. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readAudit } from '../engine/audit.js';
-import { backup, type BackupResult } from '../engine/backup.js';
+import { readAudit } from '../engine/repository/audit.js';
+import { backup, type BackupResult } from '../engine/backup/backup.js';
 import { createDemoShop, DEMO_PASSPHRASE } from '../engine/demo/demo-shop.js';
-import type { Credential } from '../engine/repo-config.js';
-import { Repository } from '../engine/repository.js';
+import type { Credential } from '../engine/repository/config.js';
+import { Repository } from '../engine/repository/repository.js';
 import { backupPhase } from './human.js';
 
 export async function readLog(

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../engine/errors.js';
-import { scheduleSchema } from '../engine/schedule-spec.js';
+import { scheduleSchema } from '../engine/schedule/spec.js';
 
-export { scheduleSchema, type Schedule } from '../engine/schedule-spec.js';
+export { scheduleSchema, type Schedule } from '../engine/schedule/spec.js';
 
 export const LANGUAGES = ['en', 'zh', 'sv', 'nb', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -15,9 +15,8 @@ import { applyLanguage } from './i18n.js';
 import { History } from './screens/History.js';
 import { Home } from './screens/Home.js';
 import { Settings } from './screens/Settings.js';
-import { Setup } from './screens/Setup.js';
-
-export type Screen = 'home' | 'history' | 'settings' | 'setup';
+import { Setup } from './screens/setup/Setup.js';
+import type { Screen } from './navigation.js';
 
 export function App() {
   const { t } = useTranslation();

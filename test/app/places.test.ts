@@ -9,11 +9,11 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
 import { headlessPlatform } from '../../main/app/platform.js';
-import type { CloudFolder } from '../../main/engine/cloud-folders.js';
+import type { CloudFolder } from '../../main/engine/places/cloud-folders.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import type { Drive } from '../../main/engine/drives.js';
-import type { EjectResult } from '../../main/engine/eject.js';
-import { listSnapshots } from '../../main/engine/inspect.js';
+import type { Drive } from '../../main/engine/places/drives.js';
+import type { EjectResult } from '../../main/engine/places/eject.js';
+import { listSnapshots } from '../../main/engine/source/inspect.js';
 import { tempDir } from '../helpers.js';
 
 const PASS = 'rotation passphrase';

@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
 import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import type { Drive } from '../../main/engine/drives.js';
-import { listSnapshots } from '../../main/engine/inspect.js';
+import type { Drive } from '../../main/engine/places/drives.js';
+import { listSnapshots } from '../../main/engine/source/inspect.js';
 import { tempDir } from '../helpers.js';
 
 const PASS = 'usb stick passphrase';

@@ -13,7 +13,7 @@ import { ProtectedSecretStore } from '../../main/app/secrets.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import type { Platform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import { listSnapshots } from '../../main/engine/inspect.js';
+import { listSnapshots } from '../../main/engine/source/inspect.js';
 import type { EventName, RunProgress, RunRecord } from '../../main/ipc/contract.js';
 import { tempDir } from '../helpers.js';
 

@@ -1,7 +1,6 @@
 /** Settings survive upgrades and damage; passphrases are stored only when the OS protects them. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import Conf from 'conf';
 import { ProtectedSecretStore, type Protector } from '../../main/app/secrets.js';

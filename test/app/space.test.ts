@@ -21,7 +21,7 @@ import {
 } from '../../main/app/space.js';
 import { computeStatus } from '../../main/app/status.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import { listSnapshots } from '../../main/engine/inspect.js';
+import { listSnapshots } from '../../main/engine/source/inspect.js';
 import { tempDir } from '../helpers.js';
 
 const MB = 1e6;

@@ -13,9 +13,9 @@ import { createAppCore } from '../../main/app/core.js';
 import { runNotification } from '../../main/app/messages.js';
 import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
-import { listSnapshots } from '../../main/engine/inspect.js';
-import type { Credential } from '../../main/engine/repo-config.js';
-import { verify } from '../../main/engine/verify.js';
+import { listSnapshots } from '../../main/engine/source/inspect.js';
+import type { Credential } from '../../main/engine/repository/config.js';
+import { verify } from '../../main/engine/maintenance/verify.js';
 import type { EventName, RunProgress, RunRecord } from '../../main/ipc/contract.js';
 import { tempDir } from '../helpers.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Repository } from '../../main/engine/repository.js';
+import { Repository } from '../../main/engine/repository/repository.js';
 import { PASSPHRASE, chinook, cli, dump, sqliteValue, tempDir } from '../helpers.js';
 
 const dir = tempDir();

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { SINGLE } from '../../main/engine/chunk.js';
-import { Repository } from '../../main/engine/repository.js';
+import { SINGLE } from '../../main/engine/repository/chunk.js';
+import { Repository } from '../../main/engine/repository/repository.js';
 import { PASSPHRASE, chinook, cli, dump, sqliteValue, tempDir } from '../helpers.js';
 
 const dir = tempDir();

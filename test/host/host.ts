@@ -13,7 +13,7 @@ import { createAppCore } from '../../main/app/core.js';
 import { ensureDemoJob } from '../../main/app/demo-job.js';
 import type { Platform } from '../../main/app/platform.js';
 import { freeBytesAt } from '../../main/app/space.js';
-import { listSystemDrives, type Drive } from '../../main/engine/drives.js';
+import { listSystemDrives, type Drive } from '../../main/engine/places/drives.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
 

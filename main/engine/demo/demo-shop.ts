@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { TillvaultError, toTillvaultError } from '../errors.js';
-import { newFileError } from '../folders.js';
+import { newFileError } from '../fs/folders.js';
 
 export interface DemoShopOptions {
   members?: number;

@@ -29,7 +29,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
 import { ApiError, call, subscribe } from '../api.js';
-import type { Screen } from '../App.js';
+import type { Screen } from '../navigation.js';
 import { ErrorNote, errorText } from '../components/ErrorNote.js';
 import { useLoad } from '../hooks.js';
 import {

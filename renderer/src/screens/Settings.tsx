@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { JobView, Language, SettingsView } from '../../../main/ipc/contract.js';
 import { LANGUAGES } from '../../../main/ipc/contract.js';
 import { ApiError, call } from '../api.js';
-import type { Screen } from '../App.js';
+import type { Screen } from '../navigation.js';
 import { errorText } from '../components/ErrorNote.js';
 import { CheckSettings } from '../components/CheckSettings.js';
 import { PlaceSettings } from '../components/PlaceSettings.js';

@@ -1,0 +1,63 @@
+/**
+ * A snapshot's manifest: everything needed to recognise, verify and rebuild one database state.
+ * Written last, so a snapshot exists only once it is complete. Nothing in it is trusted as a
+ * path: chunk ids are checked as hex, and the source path is only shown, never opened.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { DATA_TYPES } from '../data-types.js';
+
+/**
+ * Snapshot and log ids: UTC time to the millisecond, then a random tail that keeps ids unique
+ * across machines. Sorting ids as text sorts them by time, so "latest" is the last name.
+ */
+export const TIME_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+
+export function newTimeId(at: Date): string {
+  const stamp = at.toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export const TRIGGERS = ['manual', 'scheduled', 'pre-restore'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const manifestSchema = z.object({
+  version: z.literal(1),
+  id: z.string().regex(TIME_ID),
+  time: z.string(),
+  label: z.string().max(200).nullable(),
+  trigger: z.enum(TRIGGERS),
+  host: z.string(),
+  user: z.string(),
+  appVersion: z.string(),
+  source: z.object({ path: z.string(), name: z.string() }),
+  database: z.object({
+    pageSize: z.number().int().min(512).max(65536),
+    pageCount: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    sha256: hex64,
+    journalMode: z.string(),
+    schemaFingerprint: hex64,
+  }),
+  /** The data types this snapshot holds; `complete` is true when no table was left out. */
+  types: z.array(z.enum(DATA_TYPES)),
+  complete: z.boolean(),
+  tables: z.array(z.object({ name: z.string(), type: z.enum(DATA_TYPES), rows: z.number() })),
+  summary: z.object({
+    members: z.number().nullable(),
+    sales: z.number().nullable(),
+    lastSaleAt: z.string().nullable(),
+  }),
+  /** Page chunk ids, in groups stored as chunks of their own (32 bytes per page id). */
+  pageGroups: z.array(hex64),
+  pagesPerGroup: z.number().int().min(1),
+  stats: z.object({
+    newBytes: z.number(),
+    newChunks: z.number(),
+    durationMs: z.number(),
+  }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,189 @@
+/**
+ * What differs between a snapshot and a database, per table: rows added (in the database, not
+ * in the snapshot), removed (in the snapshot only) and changed (same key, other values). Rows
+ * are matched by primary key, or by rowid where a table has none.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { classifyTables } from '../source/classify.js';
+import { type DataType } from '../data-types.js';
+import { TillvaultError, toTillvaultError } from '../errors.js';
+import { withLock } from '../repository/lock.js';
+import type { Manifest } from '../repository/manifest.js';
+import type { Credential } from '../repository/config.js';
+import { Repository } from '../repository/repository.js';
+import { rebuildDatabase } from './rebuild.js';
+import { chooseSnapshot } from './restore.js';
+import { passedOverWarning } from './choice.js';
+import { describeTables } from '../source/schema.js';
+import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
+import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
+
+export interface TableDiff {
+  readonly table: string;
+  readonly type: DataType;
+  readonly added: number;
+  readonly removed: number;
+  readonly changed: number;
+  readonly note: string | null;
+}
+
+export interface DiffResult {
+  readonly snapshotId: string;
+  readonly database: string;
+  readonly tables: TableDiff[];
+  /** Newer partial backups that `latest` passed over, as restore says it. */
+  readonly warnings: string[];
+}
+
+interface Column {
+  name: string;
+  pk: number;
+  hidden: number;
+}
+
+function columns(db: Database.Database, schema: string, table: string): Column[] {
+  return db.prepare(`PRAGMA ${schema}.table_xinfo(${quoteIdent(table)})`).all() as Column[];
+}
+
+function tableExists(db: Database.Database, schema: string, table: string): boolean {
+  return !!db
+    .prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = ?`)
+    .get(table);
+}
+
+function withoutRowid(db: Database.Database, schema: string, table: string): boolean {
+  const row = db.prepare(`SELECT sql FROM ${schema}.sqlite_master WHERE name = ?`).get(table) as
+    { sql: string | null } | undefined;
+  return /WITHOUT\s+ROWID\s*$/i.test(row?.sql ?? '');
+}
+
+export function diffTable(db: Database.Database, table: string, type: DataType): TableDiff {
+  const t = quoteIdent(table);
+  const inSnap = tableExists(db, 'snap', table);
+  const inLive = tableExists(db, 'main', table);
+  const count = (schema: string): number =>
+    (db.prepare(`SELECT count(*) AS n FROM ${schema}.${t}`).get() as { n: number }).n;
+  if (!inLive)
+    return {
+      table,
+      type,
+      added: 0,
+      removed: count('snap'),
+      changed: 0,
+      note: 'table not in the database',
+    };
+  if (!inSnap)
+    return {
+      table,
+      type,
+      added: count('main'),
+      removed: 0,
+      changed: 0,
+      note: 'table not in the backup',
+    };
+  const snapCols = columns(db, 'snap', table);
+  const liveNames = new Set(columns(db, 'main', table).map((c) => c.name));
+  const common = snapCols.filter((c) => liveNames.has(c.name));
+  const pk = common
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => quoteIdent(c.name));
+  const keys = pk.length > 0 ? pk : withoutRowid(db, 'snap', table) ? [] : ['rowid'];
+  if (keys.length === 0) {
+    return { table, type, added: 0, removed: 0, changed: 0, note: 'no key to match rows by' };
+  }
+  const on = keys.map((k) => `s.${k} IS m.${k}`).join(' AND ');
+  const missing = (a: string, b: string): number =>
+    (
+      db
+        .prepare(
+          `SELECT count(*) AS n FROM ${a}.${t} x WHERE NOT EXISTS (SELECT 1 FROM ${b}.${t} y WHERE ${keys.map((k) => `x.${k} IS y.${k}`).join(' AND ')})`,
+        )
+        .get() as { n: number }
+    ).n;
+  const values = common.filter((c) => !keys.includes(quoteIdent(c.name)));
+  const changed =
+    values.length === 0
+      ? 0
+      : (
+          db
+            .prepare(
+              `SELECT count(*) AS n FROM snap.${t} s JOIN main.${t} m ON ${on} WHERE NOT (${values.map((c) => `s.${quoteIdent(c.name)} IS m.${quoteIdent(c.name)}`).join(' AND ')})`,
+            )
+            .get() as { n: number }
+        ).n;
+  const note =
+    common.length !== snapCols.length || common.length !== liveNames.size ? 'columns differ' : null;
+  return {
+    table,
+    type,
+    added: missing('main', 'snap'),
+    removed: missing('snap', 'main'),
+    changed,
+    note,
+  };
+}
+
+/**
+ * Tables of the database the backup does not have, sorted into data types the way a backup
+ * would. A partial backup left out whole types on purpose: their tables are not news.
+ */
+function tablesOnlyInDatabase(
+  db: Database.Database,
+  m: Manifest,
+): { table: string; type: DataType }[] {
+  const inBackup = new Set(m.tables.map((t) => t.name));
+  const fresh = describeTables(db, { sizes: false }).filter((t) => !inBackup.has(t.name));
+  return classifyTables(fresh).filter((t) => m.complete || m.types.includes(t.type));
+}
+
+export async function diff(
+  dest: string,
+  credential: Credential,
+  ref: string,
+  against: string,
+  types: readonly DataType[] | null,
+): Promise<DiffResult> {
+  const database = path.resolve(against);
+  await readSourceHeader(database);
+  const repo = await Repository.open(path.resolve(dest), credential);
+  const chosen = await chooseSnapshot(repo, ref, types);
+  const m = chosen.manifest;
+  const passedOver = passedOverWarning(chosen, types, 'Compared with');
+  const work = await makeWorkDir('diff');
+  try {
+    const file = path.join(work, 'snapshot.db');
+    await withLock(repo.layout, 'diff', false, () => rebuildDatabase(repo, m, file));
+    let db: Database.Database;
+    try {
+      db = new Database(database, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      throw toTillvaultError(err, database);
+    }
+    try {
+      db.prepare('ATTACH DATABASE ? AS snap').run(file);
+      const wanted = (type: DataType): boolean => !types || types.includes(type);
+      const tables = m.tables.filter((t) => wanted(t.type));
+      // One read transaction, so a till writing meanwhile cannot skew the counts.
+      const result = db.transaction(() => ({
+        snapshotId: m.id,
+        database,
+        warnings: passedOver ? [passedOver] : [],
+        tables: [
+          ...tables.map((t) => diffTable(db, t.name, t.type)),
+          ...tablesOnlyInDatabase(db, m).flatMap((t) =>
+            wanted(t.type) ? [diffTable(db, t.table, t.type)] : [],
+          ),
+        ],
+      }))();
+      if (result.tables.length === 0)
+        throw new TillvaultError('BAD_INPUT', 'Neither side holds tables of those data types.');
+      return result;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await removeWorkDir(work);
+  }
+}

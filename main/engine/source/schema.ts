@@ -1,0 +1,258 @@
+/**
+ * Reads what a shop database contains, in the terms people recognise a backup by: tables with
+ * their sizes, and "how many members, how many sales, when was the last sale". Works on any
+ * SQLite schema the POS vendor chose, so every guess here falls back to null instead of throwing.
+ */
+import type Database from 'better-sqlite3';
+import type { DataType } from '../data-types.js';
+import { quoteIdent } from './sqlite-source.js';
+
+export interface TableInfo {
+  name: string;
+  columns: string[];
+  rows: number;
+  bytes: number | null;
+}
+
+export interface BusinessSummary {
+  members: number | null;
+  sales: number | null;
+  lastSaleAt: string | null;
+}
+
+function userTableNames(db: Database.Database): string[] {
+  return (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
+}
+
+function columnsOf(db: Database.Database, table: string): string[] {
+  return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map(
+    (c) => c.name,
+  );
+}
+
+/** Pages used by each table together with its indexes; null when dbstat is not compiled in. */
+function bytesByTable(db: Database.Database): Map<string, number> | null {
+  try {
+    const rows = db
+      .prepare(
+        `SELECT m.tbl_name AS name, SUM(s.pgsize) AS bytes
+         FROM dbstat AS s JOIN sqlite_master AS m ON m.name = s.name
+         WHERE s.aggregate = TRUE GROUP BY m.tbl_name`,
+      )
+      .all() as { name: string; bytes: number }[];
+    return new Map(rows.map((r) => [r.name, r.bytes]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * User tables only (not sqlite_sequence and friends). A table that cannot be read — a virtual
+ * table whose module this SQLite lacks — is still listed, with no columns and 0 rows, so that
+ * callers deciding what to keep still see it.
+ */
+/** `sizes: false` skips dbstat, which reads every page: a backup does not need per-table bytes. */
+export function describeTables(db: Database.Database, opts: { sizes?: boolean } = {}): TableInfo[] {
+  const sizes = opts.sizes === false ? null : bytesByTable(db);
+  return userTableNames(db).map((name) => {
+    try {
+      const columns = columnsOf(db, name);
+      const { n } = db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(name)}`).get() as {
+        n: number;
+      };
+      return { name, columns, rows: n, bytes: sizes ? (sizes.get(name) ?? 0) : null };
+    } catch {
+      return { name, columns: [], rows: 0, bytes: null };
+    }
+  });
+}
+
+interface Candidate {
+  table: string;
+  columns: { name: string; declared: string }[];
+  /** Lower-cased names of the other tables whose foreign keys point at this one. */
+  referencedBy: string[];
+}
+
+/**
+ * Each table's foreign-key targets, lower-cased (SQLite compares table names that way). A
+ * table that cannot be inspected (unknown virtual table module) just has none.
+ */
+function foreignKeys(db: Database.Database, tables: string[]): Map<string, string[]> {
+  const stmt = db.prepare('SELECT "table" AS target FROM pragma_foreign_key_list(?)');
+  const targets = (t: string): string[] => {
+    try {
+      return (stmt.all(t) as { target: string }[]).map((r) => r.target.toLowerCase());
+    } catch {
+      return [];
+    }
+  };
+  return new Map(tables.map((t) => [t.toLowerCase(), targets(t)]));
+}
+
+function candidate(db: Database.Database, table: string, fks: Map<string, string[]>): Candidate {
+  const lower = table.toLowerCase();
+  return {
+    table,
+    columns: (
+      db.prepare('SELECT name, type FROM pragma_table_info(?)').all(table) as {
+        name: string;
+        type: string;
+      }[]
+    ).map((c) => ({ name: c.name, declared: c.type })),
+    referencedBy: [...fks]
+      .filter(([from, targets]) => from !== lower && targets.includes(lower))
+      .map(([from]) => from),
+  };
+}
+
+/** Words marking a table as lines, movements or history of something else. */
+const DETAIL =
+  /(item|line|detail|ledger|log|histor|payment|mx|rz|rader?$|linjer?$|明细|记录|日志|流水)/i;
+/** Words marking the header of a sale. */
+const SALE_HEADER =
+  /(order|invoice|receipt|sale|transaction|kvitto|kvittering|ordre|faktura|salg|forsaljning|försäljning|dingdan|xiaoshou|(^|[^a-z])(dd|xs|xp|jy)([^a-z]|$)|订单|销售|小票|交易)/i;
+/** Columns of the person record itself rather than of their points or cards. */
+const PERSON_COLUMN = /(name|phone|mobile|mail|card|birth|namn|navn|telefon|姓名|电话|手机)/i;
+
+function memberScore(c: Candidate): number {
+  return (
+    c.referencedBy.length * 3 +
+    (c.columns.some((col) => PERSON_COLUMN.test(col.name)) ? 2 : 0) -
+    (DETAIL.test(c.table) ? 4 : 0)
+  );
+}
+
+/** Column names that hold a moment in time: OrderDate, created_at, createdAt, 下单时间, xdsj. */
+function isTimeColumn(col: { name: string; declared: string }): boolean {
+  return (
+    /(date|time|created|datum|dato|时间|日期)/i.test(col.name) ||
+    /(^|_)(at|tid|tidspunkt)$/i.test(col.name) ||
+    /(sj|rq)$/i.test(col.name) ||
+    /[a-z]At$/.test(col.name) ||
+    /(date|time)/i.test(col.declared)
+  );
+}
+
+/** Time columns that are not when the sale happened. */
+const OTHER_TIME = /(update|modif|change|ship|required|due|delete|birth|expir|valid|close|end)/i;
+
+function saleTimeColumn(c: Candidate): string | null {
+  const times = c.columns.filter(isTimeColumn);
+  return (times.find((col) => !OTHER_TIME.test(col.name)) ?? times[0])?.name ?? null;
+}
+
+function saleScore(c: Candidate, salesTables: Set<string>): number {
+  return (
+    (saleTimeColumn(c) ? 4 : 0) +
+    c.referencedBy.filter((t) => salesTables.has(t)).length * 2 +
+    (SALE_HEADER.test(c.table) ? 2 : 0) -
+    (DETAIL.test(c.table) ? 4 : 0)
+  );
+}
+
+function best(cands: Candidate[], score: (c: Candidate) => number): Candidate | null {
+  let top: Candidate | null = null;
+  let topScore = -Infinity;
+  for (const c of cands) {
+    const s = score(c);
+    if (s > topScore) [top, topScore] = [c, s];
+  }
+  return top;
+}
+
+function countRows(db: Database.Database, table: string): number | null {
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: number }).n;
+  } catch {
+    return null;
+  }
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * Turns a stored time into ISO 8601. Epoch numbers and text with a zone become UTC ("…Z");
+ * text without a zone is the POS's local wall-clock time and stays without one, because
+ * guessing the zone would move the "last sale" by hours.
+ */
+export function toIsoTime(value: unknown): string | null {
+  if (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    /^\d+(\.\d+)?$/.test(String(value))
+  ) {
+    const n = Number(value);
+    if (n > 2_000_000 && n < 3_000_000) return new Date((n - 2440587.5) * 86_400_000).toISOString();
+    if (n >= 1e11 && n < 1e14) return new Date(n).toISOString();
+    if (n >= 1e8 && n < 1e11) return new Date(n * 1000).toISOString();
+    return null;
+  }
+  if (typeof value !== 'string') return null;
+  const m =
+    /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      value.trim(),
+    );
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const local = `${y}-${pad(Number(mo))}-${pad(Number(d))}T${pad(Number(h))}:${mi.padStart(2, '0')}:${pad(Number(s))}${frac}`;
+  if (Number.isNaN(Date.parse(`${local}Z`))) return null;
+  if (!zone) return local;
+  const date = new Date(
+    `${local}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`,
+  );
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function newestTime(db: Database.Database, table: string, column: string): string | null {
+  try {
+    const row = db
+      .prepare(
+        `SELECT ${quoteIdent(column)} AS t FROM ${quoteIdent(table)} WHERE ${quoteIdent(column)} IS NOT NULL ORDER BY ${quoteIdent(column)} DESC LIMIT 1`,
+      )
+      .get() as { t: unknown } | undefined;
+    return row ? toIsoTime(row.t) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How many members and sales the database holds and when the last sale was, from the most
+ * plausible members table (the one other tables point at, with names and phones) and sales
+ * header table (with a time, pointed at by its lines, not itself a line).
+ */
+export function businessSummary(
+  db: Database.Database,
+  classified: readonly { table: string; type: DataType }[],
+): BusinessSummary {
+  const none: BusinessSummary = { members: null, sales: null, lastSaleAt: null };
+  try {
+    const all = userTableNames(db);
+    const present = new Set(all);
+    const fks = foreignKeys(db, all);
+    const of = (type: DataType): Candidate[] =>
+      classified
+        .filter((c) => c.type === type && present.has(c.table))
+        .map((c) => candidate(db, c.table, fks));
+    const salesTables = new Set(
+      classified.filter((c) => c.type === 'sales').map((c) => c.table.toLowerCase()),
+    );
+    const members = best(of('members'), memberScore);
+    const sales = best(of('sales'), (c) => saleScore(c, salesTables));
+    const timeColumn = sales ? saleTimeColumn(sales) : null;
+    return {
+      members: members ? countRows(db, members.table) : null,
+      sales: sales ? countRows(db, sales.table) : null,
+      lastSaleAt: sales && timeColumn ? newestTime(db, sales.table, timeColumn) : null,
+    };
+  } catch {
+    return none;
+  }
+}
