@@ -2,12 +2,14 @@
 /**
  * better-sqlite3 is a native module built for one runtime at a time: Node (tests, CLI, test
  * host) or Electron (the app). `node bin/native-runtime.mjs node|electron` rebuilds it only when
- * the current build is for the other one; a marker file remembers which it is.
+ * the current build is for the other one; a marker file remembers which it is. For Electron it
+ * first fetches Electron's binary when it is missing (`electron-binary.mjs`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ensureElectron } from './electron-binary.mjs';
 
 const want = process.argv[2];
 if (want !== 'node' && want !== 'electron') {
@@ -35,17 +37,12 @@ if (want === 'node') {
     fs.rmSync(marker, { force: true });
   }
 } else {
-  // Asking `require('electron')` would start a download; path.txt exists once it is installed.
-  const electronDir = path.dirname(require.resolve('electron/package.json'));
-  const pathFile = path.join(electronDir, 'path.txt');
-  const installed =
-    fs.existsSync(pathFile) &&
-    fs.existsSync(path.join(electronDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim()));
-  if (!installed) {
-    console.error(
-      "Electron's binary is not installed (was ELECTRON_SKIP_BINARY_DOWNLOAD set?). Run `npm install` " +
-        'where its download host is reachable, or use the window in a browser with `npm run host`.',
-    );
+  const electron = ensureElectron({
+    electronDir: path.dirname(require.resolve('electron/package.json')),
+    env: process.env,
+  });
+  if (!electron.ok) {
+    console.error(electron.message);
     process.exit(1);
   }
   const version = require('electron/package.json').version;
