@@ -91,15 +91,30 @@ test('undo: restoring the safety snapshot returns the state before the restore',
 });
 
 test('while the POS has the database open, restore refuses and changes nothing', async () => {
-  const till = spawnCli(['demo', 'sell', db, '--seconds', '4', '--rate', '20']);
+  const shifts = Number(sqliteValue(db, 'SELECT count(*) FROM shifts'));
+  // The till runs until it is stopped, so the restore meets it however slow the machine is.
+  const till = spawnCli(['demo', 'sell', db, '--seconds', '600', '--rate', '20']);
   const done = new Promise((resolve) => till.on('exit', resolve));
-  await new Promise((r) => setTimeout(r, 700));
-  const count = (cli(['snapshots', dest]).json as { snapshots: unknown[] }).snapshots.length;
-  const r = cli(['restore', dest, '--snapshot', good, '--into', db]);
-  await done;
-  assert.equal(r.code, 1, r.stdout);
-  const err = (r.json as { error: { code: string; message: string } }).error;
-  assert.equal(err.code, 'DB_IN_USE');
-  assert.match(err.message, /Close the till/);
-  assert.equal((cli(['snapshots', dest]).json as { snapshots: unknown[] }).snapshots.length, count);
+  try {
+    // Its shift is open once it has the database open and has written to it.
+    while (Number(sqliteValue(db, 'SELECT count(*) FROM shifts')) === shifts) {
+      assert.equal(till.exitCode, null, 'the till stopped before it opened the database');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const count = (cli(['snapshots', dest]).json as { snapshots: unknown[] }).snapshots.length;
+    const before = sqliteValue(db, 'SELECT count(*) FROM members WHERE id = 5');
+    const r = cli(['restore', dest, '--snapshot', good, '--into', db]);
+    assert.equal(r.code, 1, r.stdout);
+    const err = (r.json as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, 'DB_IN_USE');
+    assert.match(err.message, /Close the till/);
+    assert.equal(
+      (cli(['snapshots', dest]).json as { snapshots: unknown[] }).snapshots.length,
+      count,
+    );
+    assert.equal(sqliteValue(db, 'SELECT count(*) FROM members WHERE id = 5'), before);
+  } finally {
+    till.kill('SIGTERM');
+    await done;
+  }
 });
