@@ -40,6 +40,11 @@ const host = await startHost({
   demoShop: o.demoShop,
 });
 process.stdout.write(`${JSON.stringify({ url: host.url, dataDir, documentsDir })}\n`);
-const stop = (): void => void host.close().then(() => process.exit(0));
+// A folder made here for the session holds a copy of a shop's data: it goes when the host does.
+const stop = (): void =>
+  void host
+    .close()
+    .then(() => (base ? fs.rm(base, { recursive: true, force: true }) : undefined))
+    .then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
