@@ -32,6 +32,8 @@ const rendererIndex = path.join(here, '../renderer/index.html');
 // Tests and portable setups keep the app's files elsewhere; must happen before anything reads it.
 const userData = process.env['TILLVAULT_USER_DATA'];
 if (userData) app.setPath('userData', userData);
+// The weaker scrypt cost of the test suites never reaches a shop's backups.
+delete process.env['TILLVAULT_TEST_FAST_KDF'];
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -60,7 +60,8 @@ async function startHostProcess(
       lang,
       ...(demo ? ['--demo-shop'] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // New repositories get scrypt's interactive cost, as in the unit tests (crypto.ts).
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TILLVAULT_TEST_FAST_KDF: '1' } },
   );
   const lines = readline.createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {

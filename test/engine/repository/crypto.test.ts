@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import {
+  DEFAULT_SCRYPT,
+  TEST_SCRYPT,
   deriveRecoveryKek,
   newMasterKeys,
   newRecoveryKey,
+  newScryptParams,
   open,
   parseRecoveryKey,
   seal,
@@ -56,4 +59,15 @@ test('the master key wrapped by the recovery key unwraps only with that key and 
   assert.deepEqual(back.idKey, keys.idKey);
   assert.equal(unwrapMasterKeys(deriveRecoveryKek(rk, salt), w, 'repo-2'), null);
   assert.equal(unwrapMasterKeys(deriveRecoveryKek(newRecoveryKey(), salt), w, 'repo-1'), null);
+});
+
+test("new repositories get OWASP's scrypt cost; only the tests' own variable lowers it", () => {
+  const cost = ({ N, r, p }: { N: number; r: number; p: number }): number[] => [N, r, p];
+  assert.deepEqual(cost(newScryptParams({})), [2 ** 16, 8, 2]);
+  assert.deepEqual(cost(DEFAULT_SCRYPT), [2 ** 16, 8, 2]);
+  for (const value of ['0', 'true', 'yes', '']) {
+    assert.deepEqual(cost(newScryptParams({ TILLVAULT_TEST_FAST_KDF: value })), [2 ** 16, 8, 2]);
+  }
+  assert.deepEqual(cost(newScryptParams({ TILLVAULT_TEST_FAST_KDF: '1' })), cost(TEST_SCRYPT));
+  assert.notEqual(newScryptParams({}).salt, newScryptParams({}).salt);
 });
