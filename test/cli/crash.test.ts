@@ -28,25 +28,37 @@ function snapshotIds(dest: string): string[] {
   return (r.json as { snapshots: { id: string }[] }).snapshots.map((s) => s.id);
 }
 
-// A seeded sequence of kill moments, so a failure can be reproduced.
-function moments(seed: number, n: number, maxMs: number): number[] {
+/** Runs a command to its end and says how long it took. */
+function timed(args: string[]): { code: number; ms: number } {
+  const t0 = performance.now();
+  const { code } = cli(args);
+  return { code, ms: performance.now() - t0 };
+}
+
+// Seeded kill moments spread over a measured run of the same command (from its start to a
+// little past its end), so every phase is hit however fast the machine is, and a failure can
+// be reproduced.
+function moments(seed: number, n: number, runMs: number): number[] {
   let x = seed;
   return Array.from({ length: n }, () => {
     x = (x * 1103515245 + 12345) % 2 ** 31;
-    return 30 + (x % maxMs);
+    return Math.round(30 + ((x % 1000) / 1000) * runMs * 1.1);
   });
 }
 
 test('backups killed at random moments leave only complete snapshots', async () => {
   const db = path.join(dir, 'shop.db');
   assert.equal(
-    cli(['demo', 'create', db, '--members', '4000', '--days', '120', '--seed', '5']).code,
+    cli(['demo', 'create', db, '--members', '1500', '--days', '60', '--seed', '5']).code,
     0,
   );
   const dest = path.join(dir, 'backups');
   assert.equal(cli(['backup', db, '--to', dest]).code, 0);
-  let count = 1;
-  for (const [i, ms] of moments(42, 6, 1500).entries()) {
+  sqliteValue(db, 'UPDATE members SET points = points + 1 WHERE id % 9 = 0');
+  const run = timed(['backup', db, '--to', dest]);
+  assert.equal(run.code, 0);
+  let count = 2;
+  for (const [i, ms] of moments(42, 6, run.ms).entries()) {
     sqliteValue(db, `UPDATE members SET points = points + ${i + 1} WHERE id % 7 = ${i}`);
     const code = await killAfter(['backup', db, '--to', dest], ms);
     // A run killed after its manifest was written (while logging) has a complete snapshot.
@@ -92,7 +104,7 @@ test('a prune killed at random moments loses no kept snapshot', async () => {
 test('a restore into the live database killed at random moments leaves the old or the new state, never a mix', async () => {
   const db = path.join(dir, 'live.db');
   assert.equal(
-    cli(['demo', 'create', db, '--members', '3000', '--days', '90', '--seed', '8']).code,
+    cli(['demo', 'create', db, '--members', '1500', '--days', '60', '--seed', '8']).code,
     0,
   );
   const dest = path.join(dir, 'live-backups');
@@ -103,7 +115,12 @@ test('a restore into the live database killed at random moments leaves the old o
   const backedUp = dump(db);
   sqliteValue(db, 'UPDATE members SET points = 0; DELETE FROM system_logs;');
   const changed = dump(db);
-  for (const ms of moments(11, 8, 4000)) {
+  // How long a whole restore takes, measured into a copy of the changed database.
+  const copy = path.join(dir, 'live-copy.db');
+  fs.copyFileSync(db, copy);
+  const run = timed(['restore', dest, '--snapshot', original, '--into', copy]);
+  assert.equal(run.code, 0);
+  for (const ms of moments(11, 8, run.ms)) {
     const code = await killAfter(['restore', dest, '--snapshot', original, '--into', db], ms);
     const now = dump(db);
     assert.equal(sqliteValue(db, 'PRAGMA integrity_check'), 'ok', `after a kill at ${ms} ms`);

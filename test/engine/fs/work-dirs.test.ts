@@ -7,12 +7,21 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { makeWorkDir, sweepDeadWorkDirs } from '../../../main/engine/fs/work-dirs.js';
 import { CLI, PASSPHRASE, cli, tempDir } from '../../helpers.js';
 
 const dir = tempDir();
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// One shop and its backup for the interrupted restores: big enough (~20 MB) that a restore is
+// still writing pages when the signal arrives, a few milliseconds after it says it is.
+const db = path.join(dir, 'shop.db');
+const dest = path.join(dir, 'backups');
+before(() => {
+  assert.equal(cli(['demo', 'create', db, '--members', '3000', '--days', '60']).code, 0);
+  assert.equal(cli(['backup', db, '--to', dest]).code, 0);
+});
 
 /** The pid of a process that has ended. */
 function deadPid(): number {
@@ -46,10 +55,6 @@ test('the sweep removes only the work folders of processes that are gone', async
 });
 
 test('Ctrl-C during a restore leaves no half-written file and no work folder', async () => {
-  const db = path.join(dir, 'shop.db');
-  const dest = path.join(dir, 'backups');
-  assert.equal(cli(['demo', 'create', db, '--members', '20000', '--days', '150']).code, 0);
-  assert.equal(cli(['backup', db, '--to', dest]).code, 0);
   const target = path.join(dir, 'restored.db');
   const tmp = path.join(dir, 'restore-tmp');
   fs.mkdirSync(tmp);
@@ -73,10 +78,6 @@ test('Ctrl-C during a restore leaves no half-written file and no work folder', a
 });
 
 test('a restore killed outright leaves a half-written file that the next restore there removes', async () => {
-  const db = path.join(dir, 'shop2.db');
-  const dest = path.join(dir, 'backups2');
-  assert.equal(cli(['demo', 'create', db, '--members', '20000', '--days', '150']).code, 0);
-  assert.equal(cli(['backup', db, '--to', dest]).code, 0);
   const target = path.join(dir, 'killed.db');
   const child = spawn(process.execPath, [CLI, 'restore', dest, '--to', target], {
     env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE },
