@@ -83,6 +83,8 @@ function backupDocument(r: BackupResult): Omit<BackupResult, 'snapshotId'> & {
 
 function backupExit(r: BackupResult): number {
   if (r.destinations.every((d) => d.ok)) return EXIT.ok;
+  // A place found tampered with (its encryption switched off, say) is damage, whatever else.
+  if (r.destinations.some((d) => d.error?.code === 'DAMAGED')) return EXIT.damaged;
   const mistyped =
     r.error !== null && r.destinations.every((d) => MISTYPED_DESTINATION.has(d.error?.code ?? ''));
   return mistyped ? EXIT.input : EXIT.failed;

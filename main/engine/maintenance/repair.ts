@@ -168,7 +168,7 @@ export async function repair(
       for (const d of damaged) {
         try {
           await other.readManifest(d.id);
-          const bytes = await fs.readFile(other.layout.snapshot(d.id));
+          const bytes = await other.readManifestBytes(d.id);
           await fs.rm(repo.layout.snapshot(d.id), { force: true });
           await writeOnce(repo.layout.snapshot(d.id), bytes);
           snapshotsReplaced.push(d.id);

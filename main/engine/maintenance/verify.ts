@@ -96,8 +96,8 @@ async function checkPacks(
   const pool = new ChunkPool(repo.masterKeys);
   try {
     for (const [pack, units] of byPack) {
-      // A missing pack was already reported by presentCopies.
-      const data = await fs.readFile(repo.layout.pack(pack)).catch(() => null);
+      // A missing or irregular pack was already reported by presentCopies.
+      const data = await repo.readPack(pack).catch(() => null);
       if (data) {
         if (sha256(data).toString('hex') !== pack) {
           problems.push({ kind: 'pack', id: pack, problem: 'content does not match its name' });
@@ -152,9 +152,10 @@ async function presentCopies(
 ): Promise<(id: string) => boolean> {
   const sizes = new Map<string, number>();
   for (const pack of index.packs.keys()) {
-    const st = await fs.stat(repo.layout.pack(pack)).catch(() => null);
-    if (st) sizes.set(pack, st.size);
-    else problems.push({ kind: 'pack', id: pack, problem: 'missing' });
+    // lstat: a link (to /dev/zero, say) or a pipe in a pack's place is damage, not a pack.
+    const st = await fs.lstat(repo.layout.pack(pack)).catch(() => null);
+    if (st?.isFile()) sizes.set(pack, st.size);
+    else problems.push({ kind: 'pack', id: pack, problem: st ? 'not a plain file' : 'missing' });
   }
   return (id) =>
     index.locations(id).some((loc) => loc.offset + loc.length <= (sizes.get(loc.pack) ?? -1));

@@ -3,11 +3,11 @@
  * by drive letter or mount path: a USB stick that comes back as F: instead of E:, or under
  * another mount point, is found; an empty mount point left by an unplugged stick never is.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import si from 'systeminformation';
 import { repoConfigSchema } from '../repository/config.js';
 import { CONFIG_FILE } from '../repository/layout.js';
+import { readPlaceFile } from '../fs/place-files.js';
 
 export interface Drive {
   readonly device: string;
@@ -43,7 +43,11 @@ export const listSystemDrives: ListDrives = async () => {
 
 /** The id of the Tillvault repository in `dir`, or null when there is none (or it is unreadable). */
 export async function repositoryIdAt(dir: string): Promise<string | null> {
-  const text = await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8').catch(() => null);
+  // A stick is anyone's: a pipe in the settings file's place must not hang the drive list.
+  const text = await readPlaceFile(path.join(dir, CONFIG_FILE), 'config').then(
+    (b) => b.toString('utf8'),
+    () => null,
+  );
   if (text === null) return null;
   try {
     const parsed = repoConfigSchema.safeParse(JSON.parse(text));

@@ -2,12 +2,11 @@
  * The audit log kept inside the destination: one sealed, write-once file per event (backup,
  * verify, restore, prune, repair), so it travels with the backups and survives a dead computer.
  */
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import { z } from 'zod';
 import { writeOnce } from '../fs/atomic-file.js';
 import { toTillvaultError } from '../errors.js';
-import { makeFolder } from '../fs/folders.js';
+import { makePlaceFolder, readPlaceFile } from '../fs/place-files.js';
 import { newTimeId } from './manifest.js';
 import { isLogId } from './layout.js';
 import type { Repository } from './repository.js';
@@ -52,7 +51,7 @@ export async function appendAudit(
   };
   const id = newTimeId(now);
   try {
-    await makeFolder(repo.layout.dir('log'));
+    await makePlaceFolder(repo.layout.dir('log'));
     await writeOnce(
       repo.layout.log(id),
       repo.sealFile(`log:${id}`, Buffer.from(JSON.stringify(full))),
@@ -68,7 +67,7 @@ export async function readAudit(repo: Repository): Promise<(AuditEntry | { damag
   const out: (AuditEntry | { damaged: string })[] = [];
   for (const id of await repo.listNames('log')) {
     if (!isLogId(id)) continue;
-    const raw = await fs.readFile(repo.layout.log(id));
+    const raw = await readPlaceFile(repo.layout.log(id), 'log');
     const plain = repo.openFile(`log:${id}`, raw);
     const parsed = plain ? entrySchema.safeParse(safeJson(plain.toString('utf8'))) : null;
     out.push(parsed?.success ? parsed.data : { damaged: id });

@@ -33,13 +33,10 @@ const encryptionSchema = z.object({
   chunkNames: z.literal('hmac-sha256'),
   kdf: z.object({
     name: z.literal('scrypt'),
-    N: z
-      .number()
-      .int()
-      .min(2 ** 14)
-      .max(2 ** 22),
-    r: z.number().int().min(1).max(32),
-    p: z.number().int().min(1).max(16),
+    // Bounded by checkScryptCost, which says why a cost is refused.
+    N: z.number().int().min(2),
+    r: z.number().int().min(1),
+    p: z.number().int().min(1),
     salt: z.string().min(16),
   }),
   passphraseKey: z.object({ wrapped: z.string() }),
@@ -120,6 +117,27 @@ export async function createRepoConfig(
   return { config: { ...config, mac: macOf(config, keys) }, keys, recoveryKey };
 }
 
+/**
+ * The most a place may ask scrypt to spend. Its parameters are read before anything there is
+ * authenticated (they are what authenticates), so a tampered place could otherwise ask for
+ * minutes of CPU and gigabytes (N=2^22, r=32 is 16 GiB). Tillvault writes N=2^16, r=8, p=2
+ * (64 MiB, ~0.9 s here); up to twice that memory and four times that work is accepted, so a
+ * later version may raise the cost a little without old ones refusing its backups.
+ */
+export const MAX_SCRYPT_MEMORY = 128 * 1024 * 1024;
+export const MAX_SCRYPT_WORK = 4 * 2 ** 16 * 8 * 2;
+
+function checkScryptCost(kdf: { N: number; r: number; p: number }): void {
+  const memory = 128 * kdf.N * kdf.r;
+  const powerOfTwo = (kdf.N & (kdf.N - 1)) === 0;
+  if (!powerOfTwo || memory > MAX_SCRYPT_MEMORY || kdf.N * kdf.r * kdf.p > MAX_SCRYPT_WORK) {
+    throw new TillvaultError(
+      'DAMAGED',
+      `The settings file here asks for a passphrase check far costlier than Tillvault ever sets (scrypt N=${kdf.N}, r=${kdf.r}, p=${kdf.p}: ${Math.round(memory / 2 ** 20)} MiB): it was altered, so nothing was opened. Repair this place from another one.`,
+    );
+  }
+}
+
 export function parseRepoConfig(text: string): RepoConfig {
   let raw: unknown;
   try {
@@ -134,6 +152,7 @@ export function parseRepoConfig(text: string): RepoConfig {
       'This folder holds a settings file Tillvault does not understand (newer version or damaged).',
     );
   }
+  if (parsed.data.encryption) checkScryptCost(parsed.data.encryption.kdf);
   return parsed.data;
 }
 
@@ -144,6 +163,15 @@ export async function unlockRepoConfig(
 ): Promise<MasterKeys | null> {
   const enc = config.encryption;
   if (!enc) {
+    // Whoever can write the place can write an unencrypted settings file with a valid plain
+    // hash. A passphrase or recovery key means these backups are encrypted: a place saying
+    // otherwise was tampered with, and must never be read as, or written to, plain text.
+    if (credential.kind !== 'none') {
+      throw new TillvaultError(
+        'DAMAGED',
+        'The settings file here says these backups are not encrypted, but they are opened with a passphrase: it was replaced (encryption switched off), so nothing was read or written. Repair this place from another one; if these are unencrypted backups, open them without a passphrase.',
+      );
+    }
     if (macOf(config, null) !== config.mac) {
       throw new TillvaultError('DAMAGED', 'The repository settings file was altered.');
     }

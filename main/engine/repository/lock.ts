@@ -14,12 +14,13 @@ import { z } from 'zod';
 import path from 'node:path';
 import { TEMP_MARK, tempWriterOnThisHost, writeOnce } from '../fs/atomic-file.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
-import { makeFolder } from '../fs/folders.js';
+import { makePlaceFolder, readPlaceFile } from '../fs/place-files.js';
 import { isLockId, type RepoLayout } from './layout.js';
 import { isRunning, removeOnInterrupt } from '../fs/work-dirs.js';
 
 export const STALE_MS = 30 * 60 * 1000;
 const REFRESH_MS = 5 * 60 * 1000;
+const MAX_CLOCK_AHEAD_MS = 24 * 60 * 60 * 1000;
 
 const lockSchema = z.object({
   host: z.string(),
@@ -73,7 +74,11 @@ export function isStale(
   host = os.hostname(),
   boot = thisBoot(),
 ): boolean {
-  if (now - Date.parse(lock.time) > STALE_MS) return true;
+  // A time that is not one, or one more than a day ahead (beyond any time-zone mistake of a
+  // computer's clock), cannot say the lock is fresh: it would hold the place for ever.
+  const time = Date.parse(lock.time);
+  if (!Number.isFinite(time) || time - now > MAX_CLOCK_AHEAD_MS) return true;
+  if (now - time > STALE_MS) return true;
   if (lock.host !== host) return false;
   if (otherBoot(lock.boot, boot)) return true;
   if (lock.pid === process.pid && lock.holder) return !existsSync(heldNote(lock.pid, lock.holder));
@@ -98,7 +103,10 @@ async function readLocks(layout: RepoLayout): Promise<{ id: string; info: LockIn
   for (const name of names) {
     const id = name.replace(/\.json$/, '');
     if (!isLockId(id) || !name.endsWith('.json')) continue;
-    const text = await fs.readFile(layout.lock(id), 'utf8').catch(() => null);
+    const text = await readPlaceFile(layout.lock(id), 'lock').then(
+      (b) => b.toString('utf8'),
+      () => null,
+    );
     if (text === null) continue;
     out.push({ id, info: parseLock(text) });
   }
@@ -115,8 +123,11 @@ async function removeDeadTempLocks(layout: RepoLayout, now: number): Promise<voi
     if (!name.includes(TEMP_MARK)) continue;
     const file = path.join(dir, name);
     const [text, st] = await Promise.all([
-      fs.readFile(file, 'utf8').catch(() => null),
-      fs.stat(file).catch(() => null),
+      readPlaceFile(file, 'lock').then(
+        (b) => b.toString('utf8'),
+        () => null,
+      ),
+      fs.lstat(file).catch(() => null),
     ]);
     if (!st) continue;
     const writer = tempWriterOnThisHost(name);
@@ -194,7 +205,7 @@ export async function acquireLock(
     rmSync(note, { force: true });
   };
   try {
-    await makeFolder(layout.dir('locks'));
+    await makePlaceFolder(layout.dir('locks'));
     await writeLock(layout, id, info).catch(async (err: unknown) => {
       if (!(await useReserve(layout, operation, err))) throw err;
       await writeLock(layout, id, info);

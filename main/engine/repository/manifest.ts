@@ -61,3 +61,33 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** The largest database a manifest may describe; far above any shop's, far below a hang. */
+export const MAX_DATABASE_BYTES = 256 * 1024 ** 3;
+/** SQLite's own limit on pages in one database file. */
+const MAX_PAGE_COUNT = 2 ** 32 - 2;
+const MAX_PAGES_PER_GROUP = 1 << 20;
+
+/**
+ * Why an authentic manifest still cannot be acted on, or null. The schema checks each field
+ * alone; these are the format's limits and the fields against each other, checked before a
+ * verify or restore reads a page list or sizes a file by them (a manifest naming 200,000 page
+ * groups for a small database, or pages of 1000 bytes, was written by someone with the key,
+ * not by Tillvault).
+ */
+export function manifestProblem(m: Manifest): string | null {
+  const { pageSize, pageCount, bytes } = m.database;
+  if ((pageSize & (pageSize - 1)) !== 0) return `its page size ${pageSize} is not SQLite's`;
+  if (pageCount > MAX_PAGE_COUNT || bytes > MAX_DATABASE_BYTES) {
+    return `it describes a database of ${bytes} bytes in ${pageCount} pages, beyond the format's limits`;
+  }
+  if (bytes !== pageCount * pageSize) {
+    return `its size (${bytes} bytes) is not its ${pageCount} pages of ${pageSize} bytes`;
+  }
+  if (m.pagesPerGroup > MAX_PAGES_PER_GROUP) return `its page groups are too large`;
+  const groups = Math.ceil(pageCount / m.pagesPerGroup);
+  if (m.pageGroups.length !== groups) {
+    return `it lists ${m.pageGroups.length} page groups where ${pageCount} pages need ${groups}`;
+  }
+  return null;
+}

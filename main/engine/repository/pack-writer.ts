@@ -15,6 +15,7 @@ import { encodeIndexParts, entryBytes, indexVersion, type EncodedPack } from './
 import { SINGLE } from './chunk.js';
 import { TillvaultError } from '../errors.js';
 import type { Repository } from './repository.js';
+import { makePlaceFolder } from '../fs/place-files.js';
 
 export const PACK_TARGET = 16 * 1024 * 1024;
 /** Chunks are copied into a buffer of this size and written to the pack file when it is full. */
@@ -159,9 +160,7 @@ export class PackWriter {
       const file = this.repo.layout.pack(id);
       // Only the last level: when `data` itself is gone the place vanished mid-run (unplugged),
       // and rebuilding the path would write the packs onto whatever disk holds it now.
-      await fs.mkdir(path.dirname(file)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      await makePlaceFolder(path.dirname(file));
       await fs.link(pack.temp, file).catch(async (err: NodeJS.ErrnoException) => {
         // Same name means same bytes: another run already stored this exact pack.
         if (err.code === 'EEXIST') return;

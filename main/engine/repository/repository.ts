@@ -22,7 +22,7 @@ import {
   type PackEntries,
 } from './blob-index.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
-import { manifestSchema, type Manifest } from './manifest.js';
+import { manifestProblem, manifestSchema, type Manifest } from './manifest.js';
 import { writeOnce, TEMP_MARK } from '../fs/atomic-file.js';
 import {
   FORMAT_VERSION,
@@ -35,6 +35,12 @@ import {
 } from './config.js';
 import { DIRS, RepoLayout, isHex64, isSnapshotId } from './layout.js';
 import { makeFolder } from '../fs/folders.js';
+import {
+  checkPlaceFolder,
+  makePlaceFolder,
+  openPlaceFile,
+  readPlaceFile,
+} from '../fs/place-files.js';
 
 /** Pack files kept open at once; well under every OS's default descriptor limit. */
 const MAX_OPEN_PACKS = 64;
@@ -102,14 +108,20 @@ export class Repository {
 
   static async open(root: string, credential: Credential): Promise<Repository> {
     const layout = new RepoLayout(root);
-    const text = await fs.readFile(layout.config(), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') {
-        throw new TillvaultError('NOT_A_REPOSITORY', `No Tillvault backups in ${root}.`);
-      }
-      throw toTillvaultError(err, root);
-    });
+    const raw = await readPlaceFile(layout.config(), 'config').catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          throw new TillvaultError('NOT_A_REPOSITORY', `No Tillvault backups in ${root}.`);
+        }
+        throw toTillvaultError(err, root);
+      },
+    );
+    const text = raw.toString('utf8');
     const config = parseRepoConfig(text);
     const keys = await unlockRepoConfig(config, credential);
+    // Files are written into these folders and read from them: a link there would take either
+    // out of the place.
+    for (const d of DIRS) await checkPlaceFolder(layout.dir(d));
     return new Repository(root, config, text, keys);
   }
 
@@ -149,9 +161,17 @@ export class Repository {
     // Never create missing parents: an unplugged drive leaves an empty mount point or none.
     const layout = new RepoLayout(root);
     try {
-      for (const dir of [root, ...DIRS.map((d) => layout.dir(d))]) await makeFolder(dir);
+      await makeFolder(root);
+      for (const d of DIRS) await makePlaceFolder(layout.dir(d));
       await writeOnce(layout.config(), configText);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new TillvaultError(
+          'REPO_LOCKED',
+          `Another backup set up ${root} at the same moment, with its own keys; this one stored nothing there. Run it again: it will add to those backups.`,
+          { cause: err },
+        );
+      }
       throw toTillvaultError(err, root);
     }
   }
@@ -236,7 +256,7 @@ export class Repository {
 
   /** An index file's encoded content, checked against its name and opened. */
   async readIndexFile(name: string): Promise<Buffer> {
-    const raw = await fs.readFile(this.layout.index(name));
+    const raw = await readPlaceFile(this.layout.index(name), 'index');
     const plain = sha256(raw).toString('hex') === name ? this.openFile('index', raw) : null;
     if (!plain) throw new TillvaultError('DAMAGED', `Index file ${name} is damaged.`);
     return plain;
@@ -324,7 +344,7 @@ export class Repository {
     let open = this.handles.get(loc.pack);
     if (!open) {
       if (this.handles.size >= MAX_OPEN_PACKS) await this.closeIdleHandles();
-      open = { handle: fs.open(this.layout.pack(loc.pack), 'r'), users: 0 };
+      open = { handle: this.openPack(loc.pack), users: 0 };
       this.handles.set(loc.pack, open);
       open.handle.catch(() => this.handles.delete(loc.pack));
     }
@@ -336,6 +356,30 @@ export class Repository {
       return bytesRead === loc.length ? buf : buf.subarray(0, bytesRead);
     } finally {
       open.users--;
+    }
+  }
+
+  /** Data folders checked to be real folders, so each is looked at once per operation. */
+  private readonly checkedPackFolders = new Set<string>();
+
+  /** Opens a pack file for reading: a regular file, in a data folder that is not a link. */
+  async openPack(pack: string): Promise<fs.FileHandle> {
+    const file = this.layout.pack(pack);
+    const folder = path.dirname(file);
+    if (!this.checkedPackFolders.has(folder)) {
+      await checkPlaceFolder(folder);
+      this.checkedPackFolders.add(folder);
+    }
+    return openPlaceFile(file, 'pack');
+  }
+
+  /** A whole pack file, as verify reads it. */
+  async readPack(pack: string): Promise<Buffer> {
+    const handle = await this.openPack(pack);
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
     }
   }
 
@@ -380,6 +424,7 @@ export class Repository {
     const dataDir = this.layout.dir('data');
     for (const sub of await fs.readdir(dataDir).catch(() => [] as string[])) {
       if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      await checkPlaceFolder(path.join(dataDir, sub));
       for (const name of await fs.readdir(path.join(dataDir, sub))) {
         if (isHex64(name) && name.startsWith(sub)) out.push(name);
       }
@@ -394,12 +439,7 @@ export class Repository {
   }
 
   async readManifest(id: string): Promise<Manifest> {
-    const raw = await fs.readFile(this.layout.snapshot(id)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') {
-        throw new TillvaultError('SNAPSHOT_NOT_FOUND', `There is no backup ${id} here.`);
-      }
-      throw toTillvaultError(err, this.root);
-    });
+    const raw = await this.readManifestBytes(id);
     const plain = this.openFile(`snapshot:${id}`, raw);
     if (!plain) throw new TillvaultError('DAMAGED', `The record of backup ${id} is damaged.`);
     let parsed: unknown;
@@ -412,7 +452,23 @@ export class Repository {
     if (!result.success || result.data.id !== id) {
       throw new TillvaultError('DAMAGED', `The record of backup ${id} is damaged.`);
     }
+    const problem = manifestProblem(result.data);
+    if (problem) {
+      throw new TillvaultError('DAMAGED', `The record of backup ${id} cannot be used: ${problem}.`);
+    }
     return result.data;
+  }
+
+  /** A manifest file as stored (sealed), for repair to copy to another place. */
+  async readManifestBytes(id: string): Promise<Buffer> {
+    return readPlaceFile(this.layout.snapshot(id), 'snapshot').catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') {
+          throw new TillvaultError('SNAPSHOT_NOT_FOUND', `There is no backup ${id} here.`);
+        }
+        throw toTillvaultError(err, this.root);
+      },
+    );
   }
 
   async writeManifest(m: Manifest): Promise<void> {

@@ -2,6 +2,7 @@
  * Opening the shop's database safely: it must exist and really be SQLite, and we only ever
  * read it (the POS owns it), apart from rolling back a write the POS left cut off.
  */
+import { constants, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { TillvaultError, toTillvaultError } from '../errors.js';
@@ -24,7 +25,8 @@ function folderNotDatabase(file: string): TillvaultError {
 export async function readSourceHeader(file: string): Promise<SourceHeader> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    // Non-blocking: a pipe given as the database must not hold the open (and the run) for ever.
+    handle = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -37,7 +39,14 @@ export async function readSourceHeader(file: string): Promise<SourceHeader> {
   }
   try {
     // Windows refuses to open a folder (EISDIR above); Linux and macOS open it and refuse reads.
-    if ((await handle.stat()).isDirectory()) throw folderNotDatabase(file);
+    const st = await handle.stat();
+    if (st.isDirectory()) throw folderNotDatabase(file);
+    if (!st.isFile()) {
+      throw new TillvaultError(
+        'NOT_SQLITE',
+        `${file} is not a database file (it is a pipe, socket or device).`,
+      );
+    }
     const head = Buffer.alloc(100);
     const { bytesRead } = await handle.read(head, 0, 100, 0);
     if (bytesRead < 100 || !head.subarray(0, 16).equals(MAGIC)) {
@@ -81,6 +90,14 @@ function openReadOnlyOnce(file: string): Database.Database {
   try {
     return new Database(file, { readonly: true, fileMustExist: true });
   } catch (err) {
+    // Found a moment ago (the header was read), gone now: moved or deleted during the run.
+    if (sqliteCode(err) === 'SQLITE_CANTOPEN' && !existsSync(file)) {
+      throw new TillvaultError(
+        'SOURCE_MISSING',
+        `The database ${file} was moved or deleted while Tillvault was reading it; nothing was stored.`,
+        { cause: err },
+      );
+    }
     throw toTillvaultError(err, file);
   }
 }

@@ -50,6 +50,12 @@ test('a lock is stale when its process is gone on this host or it is too old any
     isStale({ ...fresh, host: 'other-pc', time: new Date(now - STALE_MS - 1).toISOString() }, now),
     true,
   );
+  // Another computer's clock may be hours ahead (a time-zone mistake), not years; a time that
+  // is none cannot keep a lock fresh either.
+  const ahead = (ms: number): string => new Date(now + ms).toISOString();
+  assert.equal(isStale({ ...fresh, host: 'other-pc', time: ahead(14 * 3600_000) }, now), false);
+  assert.equal(isStale({ ...fresh, host: 'other-pc', time: ahead(25 * 3600_000) }, now), true);
+  assert.equal(isStale({ ...fresh, host: 'other-pc', time: 'soon' }, now), true);
 });
 
 test('a lock from before this computer restarted is stale, though its process id is taken', () => {
