@@ -12,7 +12,7 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'third-party');
 export const CLI = path.join(ROOT, 'bin', 'tillvault.mjs');
 export const PASSPHRASE = 'correct horse battery staple';
 
-// Repositories made by tests (and by the CLI processes they start) get the lowest scrypt cost:
+// Repositories made by tests (and by the CLI processes they start) get a low scrypt cost:
 // 12 ms per unlock instead of 0.9 s, with hundreds of unlocks in a run (crypto.ts).
 process.env['TILLVAULT_TEST_FAST_KDF'] ??= '1';
 
@@ -56,6 +56,32 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
     json = null;
   }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+export interface BoundedResult {
+  /** null when the command had to be killed at the time limit. */
+  code: number | null;
+  ms: number;
+  json: Record<string, unknown> | null;
+  stderr: string;
+}
+
+/** The CLI with a hard time limit: a command that hangs is killed, and says so by `code`. */
+export function cliWithin(args: string[], limitMs: number): BoundedResult {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, '--json', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE },
+    timeout: limitMs,
+    killSignal: 'SIGKILL',
+  });
+  let json: BoundedResult['json'];
+  try {
+    json = JSON.parse(r.stdout) as BoundedResult['json'];
+  } catch {
+    json = null;
+  }
+  return { code: r.status, ms: performance.now() - t0, json, stderr: r.stderr };
 }
 
 export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {

@@ -4,14 +4,14 @@
  * about the place itself, tried through the real CLI.
  */
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { newTimeId } from '../../main/engine/repository/manifest.js';
 import { Repository } from '../../main/engine/repository/repository.js';
-import { CLI, PASSPHRASE, cli, spawnCli, tempDir } from '../helpers.js';
+import { PASSPHRASE, cli, cliWithin, spawnCli, tempDir, type BoundedResult } from '../helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'shop.db');
@@ -43,29 +43,9 @@ function contents(root: string): Map<string, string> {
   return out;
 }
 
-interface Bounded {
-  code: number | null;
-  ms: number;
-  json: { error?: { code: string; message: string } } | null;
-  stderr: string;
-}
-
-/** The CLI with a hard time limit: a command that hangs is killed and fails the test. */
-function bounded(args: string[], limitMs: number): Bounded {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, '--json', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, TILLVAULT_PASSPHRASE: PASSPHRASE },
-    timeout: limitMs,
-    killSignal: 'SIGKILL',
-  });
-  let json: Bounded['json'];
-  try {
-    json = JSON.parse(r.stdout) as Bounded['json'];
-  } catch {
-    json = null;
-  }
-  return { code: r.status, ms: performance.now() - t0, json, stderr: r.stderr };
+/** Error code and message of a failed command's document. */
+function failure(r: BoundedResult): { code?: string; message?: string } {
+  return (r.json?.['error'] ?? {}) as { code?: string; message?: string };
 }
 
 function latestSnapshot(place: string): string {
@@ -136,10 +116,10 @@ test('2. a key-derivation cost beyond what Tillvault sets is refused at once, be
   ]) {
     Object.assign(config.encryption.kdf, kdf);
     fs.writeFileSync(file, JSON.stringify(config));
-    const r = bounded(['snapshots', place], 10_000);
+    const r = cliWithin(['snapshots', place], 10_000);
     assert.equal(r.code, 3, JSON.stringify(kdf));
-    assert.equal(r.json?.error?.code, 'DAMAGED');
-    assert.match(r.json?.error?.message ?? '', /scrypt N=\d+, r=\d+, p=\d+/);
+    assert.equal(failure(r).code, 'DAMAGED');
+    assert.match(failure(r).message ?? '', /scrypt N=\d+, r=\d+, p=\d+/);
     assert.ok(r.ms < 5000, `${r.ms} ms for ${JSON.stringify(kdf)}`);
   }
 });
@@ -166,6 +146,9 @@ test('3. pipes and devices where files should be never hang a command; each ends
     fs.rmSync(file);
     fs.symlinkSync('/dev/zero', file);
   }
+  const packFifo = placeCopy();
+  const packDir = path.join(packFifo, 'data', sub);
+  mkfifo(path.join(packDir, fs.readdirSync(packDir)[0]!));
   const restored = path.join(dir, 'r3.db');
   const cases: [string, string[], number[]][] = [
     ['snapshot pipe: snapshots', ['snapshots', snapshotFifo], [3]],
@@ -176,9 +159,11 @@ test('3. pipes and devices where files should be never hang a command; each ends
     ['lock pipe: backup', ['backup', db, '--to', lockFifo], [0]],
     ['pack to /dev/zero: verify', ['verify', packToZero, '--level', 'full'], [3]],
     ['pack to /dev/zero: restore', ['restore', packToZero, '--to', `${restored}-2`], [3]],
+    ['pack pipe: restore', ['restore', packFifo, '--to', `${restored}-3`], [3]],
+    ['pack pipe: verify', ['verify', packFifo, '--level', 'full'], [3]],
   ];
   for (const [what, args, codes] of cases) {
-    const r = bounded(args, 30_000);
+    const r = cliWithin(args, 30_000);
     assert.ok(r.code !== null, `${what}: killed after ${Math.round(r.ms)} ms (it hung)`);
     assert.ok(
       codes.includes(r.code),
@@ -190,10 +175,10 @@ test('3. pipes and devices where files should be never hang a command; each ends
 
   const source = path.join(dir, 'source-pipe');
   mkfifo(source);
-  const r = bounded(['backup', source, '--to', path.join(dir, 'pipe-place')], 30_000);
+  const r = cliWithin(['backup', source, '--to', path.join(dir, 'pipe-place')], 30_000);
   assert.equal(r.code, 2, JSON.stringify(r.json));
-  assert.equal(r.json?.error?.code, 'NOT_SQLITE');
-  assert.match(r.json?.error?.message ?? '', /pipe/);
+  assert.equal(failure(r).code, 'NOT_SQLITE');
+  assert.match(failure(r).message ?? '', /pipe/);
 });
 
 test('4. links inside a place are never followed: nothing lands in their target, in either direction', () => {
@@ -326,7 +311,7 @@ test('8. authentic but crafted backup records are refused before they are acted 
       ['verify', place, '--snapshot', id, '--level', 'full'],
       ['restore', place, '--snapshot', id, '--to', path.join(dir, `${id}.db`)],
     ]) {
-      const r = bounded(args, 30_000);
+      const r = cliWithin(args, 30_000);
       assert.equal(r.code, 3, `${args[0]} ${id}: ${JSON.stringify(r.json)}`);
       assert.match(JSON.stringify(r.json), /cannot be used/);
       assert.ok(r.ms < 10_000, `${args[0]}: ${r.ms} ms`);

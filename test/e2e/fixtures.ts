@@ -60,7 +60,7 @@ async function startHostProcess(
       lang,
       ...(demo ? ['--demo-shop'] : []),
     ],
-    // New repositories get the lowest scrypt cost, as in the unit tests (crypto.ts).
+    // New repositories get a low scrypt cost, as in the unit tests (crypto.ts).
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TILLVAULT_TEST_FAST_KDF: '1' } },
   );
   const lines = readline.createInterface({ input: child.stdout! });

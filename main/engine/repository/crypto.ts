@@ -101,7 +101,7 @@ export function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
 }
 
 /**
- * The lowest cost a repository's config may name (N=2^14, r=1, p=1: 12 ms against 0.9 s), for
+ * A low cost, scrypt's interactive one (N=2^14, r=1, p=1: 12 ms against 0.9 s), for
  * the repositories that tests make and unlock by the hundred, as restic's tests lower theirs.
  * Only `TILLVAULT_TEST_FAST_KDF=1` selects it; the app clears that variable when it starts.
  */

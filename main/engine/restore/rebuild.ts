@@ -56,7 +56,7 @@ class PackFiles {
   async fd(pack: string, run: number): Promise<number> {
     let entry = this.open.get(pack);
     if (!entry) {
-      entry = { handle: fs.open(this.repo.layout.pack(pack), 'r'), lastRun: run };
+      entry = { handle: this.repo.openPack(pack), lastRun: run };
       this.open.set(pack, entry);
     }
     entry.lastRun = Math.max(entry.lastRun, run);
