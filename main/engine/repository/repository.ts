@@ -425,8 +425,9 @@ export class Repository {
     for (const sub of await fs.readdir(dataDir).catch(() => [] as string[])) {
       if (!/^[0-9a-f]{2}$/.test(sub)) continue;
       await checkPlaceFolder(path.join(dataDir, sub));
-      for (const name of await fs.readdir(path.join(dataDir, sub))) {
-        if (isHex64(name) && name.startsWith(sub)) out.push(name);
+      // A pipe or a link under a pack's name is no pack: its chunks count as not held.
+      for (const e of await fs.readdir(path.join(dataDir, sub), { withFileTypes: true })) {
+        if (e.isFile() && isHex64(e.name) && e.name.startsWith(sub)) out.push(e.name);
       }
     }
     return out;
