@@ -1,4 +1,5 @@
 /** Shared test plumbing: temp folders, the real CLI as a child process, SQLite dumps. */
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -130,4 +131,30 @@ export function mountTmpfs(dir: string, size: string): () => void {
 
 export function sqliteValue(db: string, sql: string): string {
   return execFileSync('sqlite3', [db, sql], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * Overwrites one leaf page of `table` with garbage, as a failing disk or a crashed POS leaves a
+ * database, and returns its page number. SQLite's own integrity_check must then see it.
+ */
+export function damagePage(db: string, table: string): number {
+  sqliteValue(db, 'PRAGMA wal_checkpoint(TRUNCATE)');
+  const page = Number(
+    sqliteValue(
+      db,
+      `SELECT pageno FROM dbstat WHERE name = '${table}' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 2`,
+    ),
+  );
+  const size = Number(sqliteValue(db, 'PRAGMA page_size'));
+  assert.ok(page > 1, `a leaf page of ${table}`);
+  const fd = fs.openSync(db, 'r+');
+  try {
+    fs.writeSync(fd, crypto.randomBytes(size), 0, size, (page - 1) * size);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // sqlite3 prints the findings, then may stop with an error: only its output counts.
+  const check = spawnSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' });
+  assert.notEqual(check.stdout.trim(), 'ok', 'the page is damaged');
+  return page;
 }

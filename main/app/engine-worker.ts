@@ -13,6 +13,7 @@ import { repair } from '../engine/maintenance/repair.js';
 import type { Credential } from '../engine/repository/config.js';
 import { DEFAULT_POLICY } from '../engine/maintenance/retention.js';
 import { verify } from '../engine/maintenance/verify.js';
+import { sweepAtStart } from '../engine/fs/work-dirs.js';
 import type {
   EngineJob,
   Maintenance,
@@ -61,7 +62,9 @@ async function check(destinations: string[], credential: Credential): Promise<Pl
       const r = await verify(dest, credential, { level: 'drill' });
       out.push({
         path: dest,
-        ok: r.ok,
+        // A newest backup of a damaged database is no damage of the place, and a repair from
+        // another place cannot help: the backup run has already said the database is damaged.
+        ok: r.problems.every((p) => p.kind === 'source'),
         damagedSnapshots: r.damagedSnapshots,
         restoreMs: r.drill?.restoreMs ?? null,
         error: null,
@@ -81,6 +84,8 @@ async function check(destinations: string[], credential: Credential): Promise<Pl
 }
 
 async function run(): Promise<unknown> {
+  // The app may have been killed mid-backup: its copy of the database goes before anything else.
+  await sweepAtStart();
   switch (job.op) {
     case 'backup': {
       const result = await backup({

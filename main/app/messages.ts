@@ -43,13 +43,41 @@ export function resolveLanguage(preferred: readonly string[]): Language {
 
 const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
 
-/** Success, failure and "a place was skipped" (e.g. the USB drive was not connected). */
+/**
+ * "Tuesday 22:00": the weekday is enough within the last six days; further back the date is
+ * added, so the owner can tell which Tuesday.
+ */
+export function weekdayTime(lang: Language, iso: string, now: Date): string {
+  const at = new Date(iso);
+  const recent = now.getTime() - at.getTime() < 6 * 86_400_000;
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    weekday: 'long',
+    ...(recent ? {} : { day: 'numeric', month: 'long' }),
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
+}
+
+/**
+ * Success, failure and "a place was skipped" (e.g. the USB drive was not connected); first of
+ * all a damaged database, since every backup from now on copies the damage.
+ */
 export function runNotification(
   lang: Language,
   job: Job,
   run: RunRecord,
+  now = new Date(),
 ): { title: string; body: string } | null {
   const t = tr(lang);
+  if (run.sourceDamage) {
+    const last = run.sourceDamage.lastGoodAt;
+    return {
+      title: t('notify.sourceDamagedTitle', { job: job.name }),
+      body: last
+        ? t('notify.sourceDamagedBody', { when: weekdayTime(lang, last, now) })
+        : t('notify.sourceDamagedNoGoodBody'),
+    };
+  }
   const skipped = run.destinations.filter((d) => !d.ok);
   const list = (items: string[]): string =>
     new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(items);

@@ -74,8 +74,11 @@ export class RunState {
     const next: JobState = {
       ...prev,
       lastRun: run,
+      // A backup of a damaged database is stored, but it is not a good backup.
       lastSuccessAt:
-        run.outcome === 'ok' || run.outcome === 'partial' ? run.finishedAt : prev.lastSuccessAt,
+        (run.outcome === 'ok' || run.outcome === 'partial') && !run.sourceDamage
+          ? run.finishedAt
+          : prev.lastSuccessAt,
       placesOkAt,
       sticksOkAt,
     };

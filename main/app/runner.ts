@@ -432,6 +432,14 @@ function recordOf(
     bytes: r.bytes,
     destinations,
     error: null,
+    ...(r.sourceDamage
+      ? {
+          sourceDamage: {
+            detail: r.sourceDamage.detail,
+            lastGoodAt: r.sourceDamage.lastGood?.time ?? null,
+          },
+        }
+      : {}),
   };
 }
 

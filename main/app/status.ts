@@ -76,7 +76,8 @@ export function computeStatus(
     const damaged =
       state.lastRun?.destinations.some((d) => d.verified === false) ||
       state.lastCheck?.places.some((p) => p.ok === false);
-    if (outcome === 'failed' || damaged) jobLevel = 'bad';
+    // A damaged database makes every new backup a copy of the damage.
+    if (outcome === 'failed' || damaged || state.lastRun?.sourceDamage) jobLevel = 'bad';
     else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
     // A place running out of room needs the owner before it stops taking backups.
     const crowded = job.destinations.some((d) => {
@@ -114,6 +115,10 @@ export function computeStatus(
           : null;
       const times = c.places.flatMap((p) => (p.restoreMs === null ? [] : [p.restoreMs]));
       return [{ jobId: j.id, at: c.at, ok, restoreMs: times.length ? Math.max(...times) : null }];
+    }),
+    sourceDamage: jobs.flatMap((j) => {
+      const damage = states.get(j.id)?.lastRun?.sourceDamage;
+      return damage ? [{ jobId: j.id, lastGoodAt: damage.lastGoodAt }] : [];
     }),
     places: jobs.flatMap((j) =>
       j.destinations.map((d) => {

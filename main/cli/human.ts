@@ -37,6 +37,8 @@ function backupHead(r: BackupResult): string {
 
 export function humanBackup(r: BackupResult): string {
   const lines = [backupHead(r)];
+  if (r.sourceDamage)
+    lines.push(`DAMAGED DATABASE (${r.sourceDamage.code}): ${r.sourceDamage.message}`);
   for (const d of r.destinations) {
     lines.push(
       d.ok
@@ -87,7 +89,7 @@ export function humanSnapshots(l: SnapshotListing): string {
   }
   const lines = l.snapshots.map(
     (s) =>
-      `${localTime(s.time)}  ${s.id}  ${s.trigger.padEnd(11)} ${contents(s).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}`,
+      `${localTime(s.time)}  ${s.id}  ${s.trigger.padEnd(11)} ${contents(s).padEnd(50)} ${formatBytes(s.bytes).padStart(9)}  +${formatBytes(s.newBytes)}${s.label ? `  "${s.label}"` : ''}${s.sourceCheck?.ok === false ? `  DAMAGED DATABASE: ${s.sourceCheck.detail}` : ''}`,
   );
   for (const d of l.damaged) lines.push(`${d.id}  DAMAGED: ${d.error}`);
   return lines.join('\n');
@@ -98,6 +100,13 @@ export function humanVerify(r: VerifyResult): string {
     ? `All ${r.snapshots.length} backup(s) passed the ${r.level} check (${r.chunksChecked} parts checked).`
     : `Damage found (${r.level} check): ${r.damagedSnapshots.join(', ') || 'see problems'}`;
   const lines = [head];
+  // Whole backups of a damaged database: quick and full pass them, so they are named here.
+  const marked = r.sourceDamaged.filter((id) => !r.problems.some((p) => p.id === id));
+  if (marked.length > 0) {
+    lines.push(
+      `  Taken of a database that was already damaged (SOURCE_DAMAGED), so a restore of them is damaged too: ${marked.join(', ')}`,
+    );
+  }
   for (const p of r.problems.slice(0, 20)) {
     // Chunk and pack names are 64 hex digits: 16 tell them apart. Backup ids stay whole.
     const id = /^[0-9a-f]{64}$/.test(p.id) ? p.id.slice(0, 16) : p.id;

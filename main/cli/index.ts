@@ -21,7 +21,7 @@ import {
 } from '../engine/maintenance/retention.js';
 import { VERIFY_LEVELS, verify, type VerifyLevel } from '../engine/maintenance/verify.js';
 import { APP_VERSION } from '../engine/version.js';
-import { removeWorkDirsNow } from '../engine/fs/work-dirs.js';
+import { removeWorkDirsNow, sweepAtStart } from '../engine/fs/work-dirs.js';
 import { credentialFrom, type SecretOptions } from './credential.js';
 import {
   EXIT,
@@ -82,6 +82,8 @@ function backupDocument(r: BackupResult): Omit<BackupResult, 'snapshotId'> & {
 }
 
 function backupExit(r: BackupResult): number {
+  // Stored, but of a damaged database: the owner must hear of it however the places did.
+  if (r.sourceDamage) return EXIT.damaged;
   if (r.destinations.every((d) => d.ok)) return EXIT.ok;
   // A place found tampered with (its encryption switched off, say) is damage, whatever else.
   if (r.destinations.some((d) => d.error?.code === 'DAMAGED')) return EXIT.damaged;
@@ -129,6 +131,8 @@ function removeLeftoversOnSignals(): void {
 
 export async function main(argv: readonly string[]): Promise<number> {
   removeLeftoversOnSignals();
+  // A run killed outright (SIGKILL, power cut) left a copy of the shop's database behind.
+  await sweepAtStart();
   let exitCode: number = EXIT.ok;
   // Known before parsing, so that a command line commander rejects still gets a JSON answer.
   const json = argv.includes('--json');
@@ -528,13 +532,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.result(r, () =>
         [
           `${r.outcome === 'ok' ? 'Backup finished' : r.outcome === 'partial' ? 'Backup finished, but a place was skipped' : 'Backup failed'}${r.error ? `: ${r.error.message}` : ''}`,
+          ...(r.sourceDamage
+            ? [
+                `DAMAGED DATABASE (SOURCE_DAMAGED): ${r.sourceDamage.detail}; the last good backup is ${r.sourceDamage.lastGoodAt ?? 'not here'}.`,
+              ]
+            : []),
           ...r.destinations.map(
             (d) =>
               `  ${d.label}: ${d.ok ? `saved (${formatBytes(d.newBytes)} new), ${d.removed} old removed, check ${d.verified === false ? 'FOUND DAMAGE' : d.verified ? 'passed' : 'not run'}` : `skipped: ${d.message ?? d.code}`}`,
           ),
         ].join('\n'),
       );
-      if (r.destinations.some((d) => d.verified === false)) return EXIT.damaged;
+      if (r.sourceDamage || r.destinations.some((d) => d.verified === false)) return EXIT.damaged;
       return r.outcome === 'ok' ? EXIT.ok : EXIT.failed;
     }),
   );

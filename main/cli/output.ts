@@ -45,7 +45,7 @@ export function reportError(out: Out, err: unknown, stderr = process.stderr): nu
   const e = toTillvaultError(err);
   if (out.json) printJson({ error: { code: e.code, message: e.message } });
   else stderr.write(`Error: ${e.message}\n`);
-  if (e.code === 'DAMAGED') return EXIT.damaged;
+  if (e.code === 'DAMAGED' || e.code === 'SOURCE_DAMAGED') return EXIT.damaged;
   return isInputError(e.code) ? EXIT.input : EXIT.failed;
 }
 

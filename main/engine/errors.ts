@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'SOURCE_MISSING',
   'NOT_SQLITE',
   'SOURCE_UNREADABLE',
+  /** The database was already damaged when it was copied (SQLite's own check says so). */
+  'SOURCE_DAMAGED',
   'WRONG_PASSPHRASE',
   'PASSPHRASE_REQUIRED',
   'DEST_MISSING',

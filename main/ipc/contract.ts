@@ -85,6 +85,11 @@ export const runRecordSchema = z.object({
   bytes: z.number(),
   destinations: z.array(destinationOutcome),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /**
+   * The database was already damaged when copied (SOURCE_DAMAGED): stored, but not a good backup.
+   * `lastGoodAt`: when the newest backup from before the damage was taken, if there is one.
+   */
+  sourceDamage: z.object({ detail: z.string(), lastGoodAt: z.string().nullable() }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -152,6 +157,8 @@ const statusView = z.object({
       restoreMs: z.number().nullable(),
     }),
   ),
+  /** Jobs whose last backup found their database damaged, and when their last good backup was. */
+  sourceDamage: z.array(z.object({ jobId: id, lastGoodAt: z.string().nullable() })),
   /** Every backup place of every job, and when it last received a good backup. */
   places: z.array(
     z.object({

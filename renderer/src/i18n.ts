@@ -72,6 +72,17 @@ export function formatDateTime(iso: string): string {
   );
 }
 
+/** "Tuesday 22:00"; further back than six days with the date, so it says which Tuesday. */
+export function formatWeekdayTime(iso: string, now = Date.now()): string {
+  const recent = now - Date.parse(iso) < 6 * 86_400_000;
+  return new Intl.DateTimeFormat(locale(), {
+    weekday: 'long',
+    ...(recent ? {} : { day: 'numeric', month: 'long' }),
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
+}
+
 export function formatShortDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), {
     month: 'short',

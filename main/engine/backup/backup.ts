@@ -94,6 +94,17 @@ export interface BackupResult {
   readonly duplicates: DuplicateDestination[];
   /** Why nothing was stored; null when at least one destination has the backup. */
   readonly error: { code: string; message: string } | null;
+  /** The database was already damaged when copied; the backup is stored all the same, marked. */
+  readonly sourceDamage: SourceDamage | null;
+}
+
+export interface SourceDamage {
+  readonly code: 'SOURCE_DAMAGED';
+  readonly message: string;
+  /** What SQLite's quick_check found in the copy. */
+  readonly detail: string;
+  /** The newest backup of this database taken before the damage, in the first place that has this one. */
+  readonly lastGood: { readonly snapshotId: string; readonly time: string } | null;
 }
 
 /** What a destination already holds, for deduplicating against it. */
@@ -334,9 +345,15 @@ async function backUpInto(
   const snapshotId = newTimeId(takenAt);
   const prepared = await preparing;
   const targets: Target[] = [];
+  let sourceDamage: SourceDamage | null = null;
   try {
     for (const dest of prepared.open) targets.push(await openTarget(dest));
     await storeBackup(snap, targets, pool, { takenAt, snapshotId, source }, opts);
+    if (!snap.sourceCheck.ok) {
+      const holder = targets.find((t) => t.stored)?.dest.repo;
+      const lastGood = holder ? await lastGoodBackup(holder, source, snapshotId) : null;
+      sourceDamage = damagedSource(source, snap.sourceCheck.detail, lastGood);
+    }
   } finally {
     for (const t of targets) await closeTarget(t);
   }
@@ -367,6 +384,52 @@ async function backUpInto(
     destinations,
     duplicates,
     error,
+    sourceDamage,
+  };
+}
+
+/**
+ * The newest backup of `source` but `except` whose copy passed the check (manifests from before
+ * the check count as good): what the owner can go back to.
+ */
+export function newestSound(
+  manifests: readonly Manifest[],
+  source: string,
+  except: string,
+): Manifest | undefined {
+  return manifests
+    .filter((m) => m.id !== except && m.source.path === source && m.sourceCheck?.ok !== false)
+    .sort((a, b) => a.time.localeCompare(b.time))
+    .at(-1);
+}
+
+/** newestSound in a place; null also when its records cannot be read. */
+async function lastGoodBackup(
+  repo: Repository,
+  source: string,
+  except: string,
+): Promise<SourceDamage['lastGood']> {
+  const all = await repo.readAllManifests().catch(() => null);
+  const good = all ? newestSound(all.manifests, source, except) : undefined;
+  return good ? { snapshotId: good.id, time: good.time } : null;
+}
+
+function damagedSource(
+  source: string,
+  detail: string,
+  lastGood: SourceDamage['lastGood'],
+): SourceDamage {
+  const last = lastGood
+    ? `the last good backup is ${lastGood.snapshotId} of ${lastGood.time}`
+    : 'no backup of it from before the damage was found';
+  return {
+    code: 'SOURCE_DAMAGED',
+    message:
+      `The database ${path.basename(source)} is damaged (SQLite's check of the copy: ${detail}). ` +
+      `This backup was stored all the same, marked as taken of a damaged database; ${last}. ` +
+      `Have the till's database repaired before relying on newer backups.`,
+    detail,
+    lastGood,
   };
 }
 
@@ -413,9 +476,11 @@ async function storeBackup(
       t.stored = true;
       await appendAudit(t.dest.repo, {
         operation: 'backup',
-        result: 'ok',
+        result: snap.sourceCheck.ok ? 'ok' : 'damaged',
         snapshotId: naming.snapshotId,
-        summary: `Backed up ${path.basename(naming.source)} (${t.writer.bytesWritten} new bytes).`,
+        summary: snap.sourceCheck.ok
+          ? `Backed up ${path.basename(naming.source)} (${t.writer.bytesWritten} new bytes).`
+          : `Backed up ${path.basename(naming.source)}, which is damaged: ${snap.sourceCheck.detail}`,
         details: {
           source: naming.source,
           trigger: manifest.trigger,
@@ -657,6 +722,7 @@ function buildManifest(
       journalMode: snap.journalMode,
       schemaFingerprint: snap.schemaFingerprint,
     },
+    sourceCheck: snap.sourceCheck,
     types: snap.types,
     complete: snap.complete,
     tables: snap.tables,

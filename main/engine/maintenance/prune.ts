@@ -40,7 +40,8 @@ export function findAnomalies(manifests: readonly Manifest[]): Set<string> {
   const out = new Set<string>();
   const bySource = new Map<string, Manifest[]>();
   for (const m of manifests) {
-    if (!m.complete) continue;
+    // Rows counted in a damaged database say nothing; retention has its own guard for those.
+    if (!m.complete || m.sourceCheck?.ok === false) continue;
     const list = bySource.get(m.source.path) ?? [];
     list.push(m);
     bySource.set(m.source.path, list);
@@ -237,6 +238,7 @@ export async function prune(
         time: m.time,
         verified: verified.has(m.id),
         anomalous: anomalies.has(m.id),
+        sourceDamaged: m.sourceCheck?.ok === false,
       })),
       policy,
       opts.now ?? new Date(),

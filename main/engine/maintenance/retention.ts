@@ -9,10 +9,15 @@
  * duration. As in restic, if a bucket rule still has unused buckets when the walk reaches the
  * oldest snapshot, the oldest snapshot is kept too (it maximises the history kept).
  *
+ * Snapshots taken of a database that was already damaged (`sourceDamaged`) count toward no rule
+ * but `keepWithin`: `keepLast` and the buckets keep the newest good snapshots as if the damaged
+ * ones did not exist, so a run of damaged backups cannot age the last good ones out.
+ *
  * On top of the policy come safety rules that only ever keep more: the newest snapshot, the newest
- * snapshot not dated in the future, the newest verified snapshot, the newest verified
- * non-anomalous snapshot, and — when anything is flagged anomalous — everything from the oldest
- * anomalous snapshot on plus the last snapshot before it.
+ * snapshot not dated in the future, the newest good snapshot while damaged ones are newer, the
+ * newest verified snapshot, the newest verified non-anomalous snapshot, and — when anything is
+ * flagged anomalous — everything from the oldest anomalous snapshot on plus the last snapshot
+ * before it.
  *
  * Buckets and calendar arithmetic use local calendar time in `opts.timeZone` (default: the
  * process's zone), obtained with Intl.DateTimeFormat; no date library.
@@ -53,6 +58,8 @@ export interface RetentionSnapshot {
   time: string;
   verified?: boolean;
   anomalous?: boolean;
+  /** Taken of a database that was already damaged (its manifest's sourceCheck failed). */
+  sourceDamaged?: boolean;
 }
 
 export interface RetentionOptions {
@@ -389,6 +396,7 @@ interface Entry {
   ms: number;
   verified: boolean;
   anomalous: boolean;
+  damaged: boolean;
   reasons: string[];
 }
 
@@ -436,6 +444,7 @@ export function applyRetention(
       ms,
       verified: s.verified === true,
       anomalous: s.anomalous === true,
+      damaged: s.sourceDamaged === true,
       reasons: [],
     };
   });
@@ -449,9 +458,12 @@ export function applyRetention(
     for (const e of list) if (e.ms > cutoff) addReason(e, reason);
   }
 
+  // The counted rules see only good snapshots.
+  const good = list.filter((e) => !e.damaged);
+
   // keepLast
   const keepLast = countOf(policy, 'keepLast');
-  list.slice(0, keepLast).forEach((e, i) => addReason(e, `last ${i + 1}`));
+  good.slice(0, keepLast).forEach((e, i) => addReason(e, `last ${i + 1}`));
 
   // Bucket rules: newest snapshot of each distinct bucket until the count is used up; if a rule
   // still has room at the oldest snapshot, keep that one too (restic).
@@ -461,9 +473,9 @@ export function applyRetention(
     last: undefined as string | undefined,
   })).filter((r) => r.left > 0);
   if (rules.length > 0) {
-    list.forEach((e, i) => {
+    good.forEach((e, i) => {
       const labels = bucketLabels(partsInZone(e.ms, zone));
-      const oldest = i === list.length - 1;
+      const oldest = i === good.length - 1;
       for (const r of rules) {
         if (r.left <= 0) continue;
         const label = labels[r.name];
@@ -485,6 +497,10 @@ export function applyRetention(
     const nowMs = now.getTime();
     const newestPast = list.find((e) => e.ms <= nowMs);
     if (newestPast && newestPast !== list[0]) addReason(newestPast, 'newest not in the future');
+    const newestGood = good[0];
+    if (newestGood && newestGood !== list[0]) {
+      addReason(newestGood, 'newest good (newer ones damaged at source)');
+    }
     const verified = list.find((e) => e.verified);
     if (verified) addReason(verified, 'newest verified');
     const verifiedGood = list.find((e) => e.verified && !e.anomalous);

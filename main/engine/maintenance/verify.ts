@@ -22,7 +22,9 @@ import type { Credential } from '../repository/config.js';
 import { Repository } from '../repository/repository.js';
 import { rebuildDatabase } from '../restore/rebuild.js';
 import { findSnapshot } from '../restore/restore.js';
-import { quoteIdent } from '../source/sqlite-source.js';
+import { quoteIdent, sqliteCode } from '../source/sqlite-source.js';
+import { checkFindings } from '../source/snapshot.js';
+import { newestSound } from '../backup/backup.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
 
 /** Stored bytes per message to the worker pool during a full check. */
@@ -33,7 +35,8 @@ export const VERIFY_LEVELS = ['quick', 'full', 'drill'] as const;
 export type VerifyLevel = (typeof VERIFY_LEVELS)[number];
 
 export interface Problem {
-  readonly kind: 'snapshot' | 'index' | 'pack' | 'chunk';
+  /** 'source': the backup is whole, but of a database that was already damaged (SOURCE_DAMAGED). */
+  readonly kind: 'snapshot' | 'index' | 'pack' | 'chunk' | 'source';
   readonly id: string;
   readonly problem: string;
 }
@@ -52,6 +55,11 @@ export interface VerifyResult {
   readonly ok: boolean;
   readonly snapshots: { id: string; ok: boolean; missingChunks: number; damagedChunks: number }[];
   readonly damagedSnapshots: string[];
+  /**
+   * Checked backups taken of a database that was already damaged: marked so when taken, or found
+   * by the drill. Only the drill fails for it (quick and full check the backups themselves).
+   */
+  readonly sourceDamaged: string[];
   readonly problems: Problem[];
   readonly chunksChecked: number;
   readonly drill: DrillResult | null;
@@ -169,8 +177,22 @@ export async function drill(repo: Repository, m: Manifest): Promise<DrillResult>
     await rebuildDatabase(repo, m, file, { checkWholeFile: true });
     const restoreMs = Date.now() - started;
     const db = new Database(file, { readonly: true });
+    // A damaged database can fail any read, and a drill that threw there ended as
+    // SOURCE_UNREADABLE instead of naming the damage: what cannot be read is reported.
+    const unreadable: string[] = [];
+    const read = <T>(what: string, fn: () => T, otherwise: T): T => {
+      try {
+        return fn();
+      } catch (err) {
+        if (!sqliteCode(err).startsWith('SQLITE_CORRUPT')) throw err;
+        unreadable.push(
+          `${what}: unreadable (${err instanceof Error ? err.message : String(err)})`,
+        );
+        return otherwise;
+      }
+    };
     try {
-      const integrity = String(db.pragma('integrity_check', { simple: true }));
+      const integrity = checkFindings(db, 'integrity_check', 20).join('; ');
       const tables = new Set(
         (
           db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
@@ -179,17 +201,23 @@ export async function drill(repo: Repository, m: Manifest): Promise<DrillResult>
         ).map((r) => r.name),
       );
       // A partial snapshot leaves out parent tables on purpose; those references are not damage.
-      const violations = (db.pragma('foreign_key_check') as { parent: string }[]).filter((v) =>
-        tables.has(v.parent),
-      );
+      const violations = read(
+        'foreign keys',
+        () => db.pragma('foreign_key_check') as { parent: string }[],
+        [],
+      ).filter((v) => tables.has(v.parent));
       const mismatches: string[] = [];
       for (const t of m.tables) {
-        const row = tables.has(t.name)
-          ? (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(t.name)}`).get() as { n: number })
-          : null;
-        if (!row || row.n !== t.rows)
-          mismatches.push(`${t.name}: ${row?.n ?? 'missing'} rows, expected ${t.rows}`);
+        if (!tables.has(t.name)) {
+          mismatches.push(`${t.name}: missing rows, expected ${t.rows}`);
+          continue;
+        }
+        const count = (): number =>
+          (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(t.name)}`).get() as { n: number }).n;
+        const n = read(t.name, count, null);
+        if (n !== null && n !== t.rows) mismatches.push(`${t.name}: ${n} rows, expected ${t.rows}`);
       }
+      mismatches.push(...unreadable);
       return {
         snapshotId: m.id,
         restoreMs,
@@ -206,6 +234,30 @@ export async function drill(repo: Repository, m: Manifest): Promise<DrillResult>
   }
 }
 
+/** Said of a backup whose database was already damaged when it was taken. */
+function sourceDamageProblem(
+  m: Manifest,
+  finding: string,
+  manifests: readonly Manifest[],
+  damaged: ReadonlySet<string>,
+): Problem {
+  const good = newestSound(
+    manifests.filter((o) => !damaged.has(o.id)),
+    m.source.path,
+    m.id,
+  );
+  return {
+    kind: 'source',
+    id: m.id,
+    problem:
+      `SOURCE_DAMAGED: ${m.source.name} was already damaged when this backup was taken (${finding}); ` +
+      `a restore of it has the same damage. ` +
+      (good
+        ? `The last good backup is ${good.id} of ${good.time}.`
+        : 'No earlier good backup is here.'),
+  };
+}
+
 export async function verifyRepository(
   repo: Repository,
   opts: VerifyOptions,
@@ -219,6 +271,9 @@ export async function verifyRepository(
   for (const d of damaged) problems.push({ kind: 'snapshot', id: d.id, problem: d.error });
   const manifests = opts.snapshot ? [await findSnapshot(repo, opts.snapshot)] : all;
   const badSnapshots = new Set<string>(opts.snapshot ? [] : damaged.map((d) => d.id));
+  const sourceDamaged = new Set(
+    manifests.filter((m) => m.sourceCheck?.ok === false).map((m) => m.id),
+  );
 
   const isPresent = await presentCopies(repo, index, problems);
   let isGood: (id: string) => boolean = () => true;
@@ -264,11 +319,20 @@ export async function verifyRepository(
     const target = manifests[manifests.length - 1];
     if (target && !badSnapshots.has(target.id)) {
       drillResult = await drill(repo, target);
-      if (
-        drillResult.integrity !== 'ok' ||
-        drillResult.foreignKeyViolations > 0 ||
-        !drillResult.rowCountsMatch
-      ) {
+      if (drillResult.integrity !== 'ok') {
+        // The rebuilt file matched the backup's hash: it is the copy as it was taken, so the
+        // damage was in the shop's database, and repairing this place cannot help.
+        sourceDamaged.add(target.id);
+        badSnapshots.add(target.id);
+        problems.push(
+          sourceDamageProblem(
+            target,
+            `integrity_check: ${drillResult.integrity}`,
+            all,
+            sourceDamaged,
+          ),
+        );
+      } else if (drillResult.foreignKeyViolations > 0 || !drillResult.rowCountsMatch) {
         badSnapshots.add(target.id);
         problems.push({
           kind: 'snapshot',
@@ -290,6 +354,7 @@ export async function verifyRepository(
     ok: badSnapshots.size === 0 && problems.length === 0,
     snapshots,
     damagedSnapshots: [...badSnapshots].sort(),
+    sourceDamaged: [...sourceDamaged].sort(),
     problems,
     chunksChecked: checked,
     drill: drillResult,

@@ -41,6 +41,12 @@ export const manifestSchema = z.object({
     journalMode: z.string(),
     schemaFingerprint: hex64,
   }),
+  /**
+   * SQLite's quick_check of the copy: `ok` false means the shop's database was already damaged
+   * when it was copied (the backup is kept: it may be the best there is). Absent in manifests
+   * written before the check; those count as good.
+   */
+  sourceCheck: z.object({ ok: z.boolean(), detail: z.string().max(4000) }).optional(),
   /** The data types this snapshot holds; `complete` is true when no table was left out. */
   types: z.array(z.enum(DATA_TYPES)),
   complete: z.boolean(),

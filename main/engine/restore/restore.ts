@@ -26,6 +26,7 @@ import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
 import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './checks.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
 import {
+  damagedSourceWarning,
   holdsNeeded,
   newestHolding,
   partialFileWarning,
@@ -68,7 +69,9 @@ export async function chooseSnapshot(
   ref: string | undefined,
   needed: NeededTypes,
 ): Promise<ChosenSnapshot> {
-  if (ref && ref !== 'latest') return { manifest: await findSnapshot(repo, ref), passedOver: [] };
+  if (ref && ref !== 'latest') {
+    return { manifest: await findSnapshot(repo, ref), passedOver: [], damagedPassedOver: [] };
+  }
   return newestHolding(repo, needed);
 }
 
@@ -105,7 +108,11 @@ export async function restoreToFile(
     await withLock(repo.layout, 'restore', false, () =>
       rebuildDatabase(repo, m, target, { onProgress, pool }),
     );
-    const warnings = [passedOverWarning(chosen, null), partialFileWarning(m, target)];
+    const warnings = [
+      damagedSourceWarning(m, 'file'),
+      passedOverWarning(chosen, null),
+      partialFileWarning(m, target),
+    ];
     const result = {
       snapshotId: m.id,
       file: target,
@@ -424,6 +431,8 @@ async function restoreIntoLive(
     const tables = types ? tablesOfTypes(m, types) : m.tables.map((t) => t.name);
     const passedOver = passedOverWarning(chosen, types);
     if (passedOver) warnings.unshift(passedOver);
+    const damaged = damagedSourceWarning(m, 'rows');
+    if (damaged) warnings.unshift(damaged);
     if (!types) {
       warnings.push(
         `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safetySnapshotId}. Receipt and shift numbers continue from the restored point.`,

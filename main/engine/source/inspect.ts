@@ -54,6 +54,8 @@ export interface SnapshotListing {
     bytes: number;
     sha256: string;
     newBytes: number;
+    /** SQLite's check of the copy when it was taken; null for backups made before the check. */
+    sourceCheck: Manifest['sourceCheck'] | null;
   }[];
   damaged: { id: string; error: string }[];
 }
@@ -81,6 +83,7 @@ export async function listSnapshots(
       bytes: m.database.bytes,
       sha256: m.database.sha256,
       newBytes: m.stats.newBytes,
+      sourceCheck: m.sourceCheck ?? null,
     })),
     damaged,
   };

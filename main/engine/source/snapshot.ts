@@ -190,8 +190,8 @@ async function discardCopy(dest: string): Promise<void> {
 /**
  * The backup API can report success without having copied anything (see copyOnce), so the copy
  * is checked before anything is stored: it must be SQLite, hold every page the copy reported,
- * agree with its own header, and have a readable schema. Cheap checks only: a quick_check of a
- * large database would take minutes.
+ * agree with its own header, and have a readable schema. Whether the pages themselves are sound
+ * is quickCheck's question.
  */
 async function checkCopy(file: string, copiedPages: number): Promise<void> {
   let header: SourceHeader;
@@ -218,6 +218,56 @@ async function checkCopy(file: string, copiedPages: number): Promise<void> {
   }
 }
 
+/** What SQLite's quick_check said of the copy, as the manifest records it. */
+export interface SourceCheck {
+  readonly ok: boolean;
+  /** 'ok', or SQLite's first findings ("Page 27: btreeInitPage() returns error code 11"). */
+  readonly detail: string;
+}
+
+/** Findings asked of quick_check at most, and the characters of them kept. */
+const CHECK_FINDINGS = 10;
+const CHECK_DETAIL_CHARS = 2000;
+
+/**
+ * quick_check of the copy, never of the till's file: every page is read and every b-tree's
+ * structure checked, without integrity_check's matching of each index against its table.
+ * Measured on 2 cores with the copy in the page cache, quick_check against integrity_check:
+ * Chinook (1 MB) 5 ms against 14 ms; a demo shop of 79 MB 0.3 s against 1.6 s; one of 700 MB
+ * 2.0 s against 15-19 s. The quick check adds about 13-20% to a backup of the two shops
+ * (backups of 1.7-2.6 s and 6.5-12 s); integrity_check would add as much again as the backup.
+ */
+function quickCheck(db: Database.Database): SourceCheck {
+  const findings = checkFindings(db, 'quick_check', CHECK_FINDINGS);
+  return {
+    ok: findings.length === 1 && findings[0] === 'ok',
+    detail: findings.join('; ').slice(0, CHECK_DETAIL_CHARS),
+  };
+}
+
+/**
+ * What quick_check or integrity_check finds, at most `max` findings; ['ok'] for a sound file.
+ * SQLite reports some findings and may then fail the statement with SQLITE_CORRUPT: that is a
+ * finding too (damage bad enough to stop SQLite reading is still damage).
+ */
+export function checkFindings(
+  db: Database.Database,
+  pragma: 'quick_check' | 'integrity_check',
+  max: number,
+): string[] {
+  const findings: string[] = [];
+  try {
+    const rows = db.prepare(`PRAGMA ${pragma}(${max})`).raw().iterate() as Iterable<unknown[]>;
+    for (const [finding] of rows) {
+      findings.push(String(finding).replace(/^\*\*\* in database \w+ \*\*\*\n/, ''));
+    }
+  } catch (err) {
+    if (!sqliteCode(err).startsWith('SQLITE_CORRUPT')) throw toTillvaultError(err, db.name);
+    findings.push(err instanceof Error ? err.message : String(err));
+  }
+  return findings;
+}
+
 function unusableCopy(why: string): TillvaultError {
   return new TillvaultError(
     'INTERNAL',
@@ -236,6 +286,7 @@ export interface SnapshotFile {
   readonly complete: boolean;
   readonly tables: { name: string; type: DataType; rows: number }[];
   readonly summary: { members: number | null; sales: number | null; lastSaleAt: string | null };
+  readonly sourceCheck: SourceCheck;
 }
 
 /**
@@ -263,6 +314,8 @@ export async function takeSnapshot(
   await checkCopy(file, copiedPages);
   const db = new Database(file);
   try {
+    // Before any table is dropped: the check is of the database as the till left it.
+    const sourceCheck = quickCheck(db);
     const described = describeTables(db, { sizes: false });
     const classified = withOverrides(classifyTables(described), overrides);
     const typeOf = new Map(classified.map((c) => [c.table, c.type]));
@@ -298,6 +351,7 @@ export async function takeSnapshot(
       complete: dropped.length === 0,
       tables,
       summary,
+      sourceCheck,
     };
   } finally {
     if (db.open) db.close();

@@ -40,6 +40,7 @@ import {
   formatList,
   formatNumber,
   formatPercent,
+  formatWeekdayTime,
 } from '../i18n.js';
 import { SavedSummary } from '../components/SavedSummary.js';
 
@@ -133,6 +134,13 @@ function Headline({ status }: { status: StatusView }) {
         <Stack gap={4}>
           <Title order={2}>{t(`home.level.${status.level}`)}</Title>
           <Text size="lg">{when}</Text>
+          {status.sourceDamage.map((d) => (
+            <Text key={d.jobId} c="red" fw={600} data-testid="source-damaged">
+              {d.lastGoodAt
+                ? t('home.sourceDamaged', { when: formatWeekdayTime(d.lastGoodAt) })
+                : t('home.sourceDamagedNoGood')}
+            </Text>
+          ))}
           {status.nextRunAt && (
             <Text c="dimmed" data-testid="next-run">
               {t('home.nextRun', { when: formatDateTime(status.nextRunAt) })}
@@ -348,8 +356,9 @@ function RunCard({ run }: { run: RunProgress }) {
 function ResultCard({ run, places }: { run: RunRecord; places: StatusView['places'] }) {
   const kindOf = (id: string) => places.find((p) => p.destinationId === id)?.kind;
   const { t } = useTranslation();
-  const color =
-    run.outcome === 'ok'
+  const color = run.sourceDamage
+    ? 'red'
+    : run.outcome === 'ok'
       ? 'teal'
       : run.outcome === 'partial'
         ? 'yellow'
@@ -373,6 +382,11 @@ function ResultCard({ run, places }: { run: RunRecord; places: StatusView['place
           </Text>
         )}
         {run.error && <ErrorNote code={run.error.code} message={run.error.message} />}
+        {run.sourceDamage && (
+          <Text c="red" fw={600} data-testid="run-source-damaged">
+            {t('result.sourceDamaged')}
+          </Text>
+        )}
         <List spacing="xs">
           {run.destinations.map((d) => (
             <List.Item

@@ -526,6 +526,47 @@ describe('applyRetention: safety rules', () => {
   });
 });
 
+describe('applyRetention: backups of a damaged database', () => {
+  const day = (d: number): string => new Date(Date.UTC(2026, 8, 1 + d, 12)).toISOString();
+  /** One snapshot a day from 2026-09-01 (day 0) on; `from` on, each of a damaged database. */
+  const daily = (n: number, from: number): RetentionSnapshot[] =>
+    Array.from({ length: n }, (_, d) => snap(day(d), d >= from ? { sourceDamaged: true } : {}));
+
+  it('counts only good snapshots toward keepLast', () => {
+    const r = applyRetention(daily(10, 6), { keepLast: 3 }, new Date(day(10)), UTC);
+    assert.deepEqual(keptIds(r), [day(9), day(5), day(4), day(3)]);
+    assert.deepEqual(reasonsOf(r, day(9)), ['newest']);
+    assert.deepEqual(reasonsOf(r, day(5)), [
+      'last 1',
+      'newest good (newer ones damaged at source)',
+    ]);
+  });
+
+  it('keeps the last good ones of the default policy through weeks of damaged backups', () => {
+    // Good until 2026-10-01, then 50 days of backups of a damaged database.
+    const list = daily(81, 31);
+    const r = applyRetention(list, DEFAULT_POLICY, new Date(day(81)), UTC);
+    assertPartition(r, list);
+    // The month buckets see the good ones only: September's and October's last good ones stay.
+    assert.deepEqual(reasonsOf(r, day(30)), [
+      'monthly 2026-10',
+      'yearly 2026',
+      'newest good (newer ones damaged at source)',
+    ]);
+    assert.deepEqual(reasonsOf(r, day(29)), ['monthly 2026-09']);
+    // The damaged ones are kept for the 30 days only, never by a bucket.
+    const keptDamaged = keptIds(r).filter((id) => Date.parse(id) > Date.parse(day(30)));
+    for (const id of keptDamaged) assert.deepEqual(reasonsOf(r, id).slice(0, 1), ['within 30d']);
+    assert.ok(removedIds(r).includes(day(40)));
+  });
+
+  it('keeps the newest good one while every newer one is damaged, whatever the policy', () => {
+    const r = applyRetention(daily(10, 2), { keepWithin: '3d' }, new Date(day(10)), UTC);
+    assert.deepEqual(keptIds(r), [day(9), day(8), day(1)]);
+    assert.deepEqual(reasonsOf(r, day(1)), ['newest good (newer ones damaged at source)']);
+  });
+});
+
 describe('applyRetention: ordering', () => {
   const now = new Date('2026-11-21T00:00:00Z');
 
