@@ -41,11 +41,19 @@ export interface FakeDrive {
   removable: boolean;
 }
 
+interface HostInfo {
+  url: string;
+  dataDir: string;
+  documentsDir: string;
+  /** The page's secret, which the test hooks need too. */
+  token: string;
+}
+
 async function startHostProcess(
   dir: string,
   lang: string,
   demo: boolean,
-): Promise<{ child: ChildProcess; info: { url: string; dataDir: string; documentsDir: string } }> {
+): Promise<{ child: ChildProcess; info: HostInfo }> {
   const child = spawn(
     process.execPath,
     [
@@ -59,6 +67,7 @@ async function startHostProcess(
       '--lang',
       lang,
       ...(demo ? ['--demo-shop'] : []),
+      '--test-hooks',
     ],
     // New repositories get a low scrypt cost, as in the unit tests (crypto.ts).
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TILLVAULT_TEST_FAST_KDF: '1' } },
@@ -70,8 +79,19 @@ async function startHostProcess(
   });
   return {
     child,
-    info: JSON.parse(first) as { url: string; dataDir: string; documentsDir: string },
+    info: JSON.parse(first) as HostInfo,
   };
+}
+
+/** A call of the host's test hooks, with the page's secret, as JSON. */
+async function hook(info: HostInfo, name: string, body?: unknown): Promise<Response> {
+  const r = await fetch(new URL(`__test/${name}`, info.url), {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', 'x-tillvault-token': info.token },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!r.ok) throw new Error(`test hook ${name}: ${r.status} ${await r.text()}`);
+  return r;
 }
 
 export const test = base.extend<{ lang: string; demoShop: boolean; host: HostHandle }>({
@@ -84,17 +104,11 @@ export const test = base.extend<{ lang: string; demoShop: boolean; host: HostHan
       ...info,
       dir,
       answerDialog: async (answer) => {
-        await fetch(new URL('__test/dialog', info.url), {
-          method: 'POST',
-          body: JSON.stringify({ answer }),
-        });
+        await hook(info, 'dialog', { answer });
       },
-      state: async () => (await fetch(new URL('__test/state', info.url))).json(),
+      state: async () => (await hook(info, 'state')).json(),
       desktop: async (change) => {
-        await fetch(new URL('__test/desktop', info.url), {
-          method: 'POST',
-          body: JSON.stringify(change),
-        });
+        await hook(info, 'desktop', change);
       },
     });
     child.kill('SIGTERM');

@@ -16,6 +16,15 @@ import { freeBytesAt } from '../../main/app/space.js';
 import { listSystemDrives, type Drive } from '../../main/engine/places/drives.js';
 import type { EventName, EventPayload } from '../../main/ipc/contract.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
+import {
+  BodyError,
+  TOKEN_HEADER,
+  checkCaller,
+  checkHost,
+  newToken,
+  readJsonBody,
+  refusalBody,
+} from './guard.js';
 
 export interface HostOptions {
   readonly dataDir: string;
@@ -24,16 +33,26 @@ export interface HostOptions {
   readonly port?: number;
   readonly languages?: string[];
   readonly demoShop?: boolean;
+  /**
+   * The e2e tests' hand on the desktop (`/__test/…`: dialog answers, drives, the clock). Never
+   * for `npm run host`: whoever holds the secret could answer its file dialogs.
+   */
+  readonly testHooks?: boolean;
 }
 
 export interface Host {
   readonly url: string;
+  /** The per-start secret the served page holds; for the e2e tests' hooks. */
+  readonly token: string;
   close(): Promise<void>;
 }
 
+// The shim holds no secret: a page of another site may load it as a script. The secret is in
+// the served index.html, which no other site can read.
 const SHIM = `(() => {
+  const token = document.querySelector('meta[name="tillvault-token"]').content;
   const listeners = new Map();
-  const events = new EventSource('/__events');
+  const events = new EventSource('/__events?token=' + encodeURIComponent(token));
   events.onmessage = (m) => {
     const { event, payload } = JSON.parse(m.data);
     for (const l of listeners.get(event) ?? []) l(payload);
@@ -42,7 +61,7 @@ const SHIM = `(() => {
     invoke: (channel, request) =>
       fetch('/__ipc/' + encodeURIComponent(channel), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', '${TOKEN_HEADER}': token },
         body: JSON.stringify(request ?? {}),
       }).then((r) => r.json()),
     on: (event, listener) => {
@@ -60,19 +79,22 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff2': 'font/woff2',
+  '.json': 'application/json',
 };
 
-async function readBody(req: http.IncomingMessage): Promise<unknown> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1024 * 1024) throw new Error('request too large');
-    parts.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(parts).toString('utf8');
-  return text ? JSON.parse(text) : {};
-}
+/**
+ * On every answer: the window's own policy (as renderer/index.html has it) and no sniffing,
+ * referrers or embedding by other sites. No CORS header is ever sent, so other sites' pages
+ * cannot read any answer.
+ */
+const HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+} as const;
 
 export async function startHost(opts: HostOptions): Promise<Host> {
   const dialogAnswers: (string | null)[] = [];
@@ -131,28 +153,51 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     },
     now: () => new Date(Date.now() + clockOffsetMs),
   });
+  await core.secrets.load();
   if (opts.demoShop) await ensureDemoJob(core);
   await core.scheduler.start();
 
   const renderer = path.resolve(opts.rendererDir);
+  const token = newToken();
+  let port = 0;
   let closing = false;
+  const refuse = (res: http.ServerResponse, status: number, message: string): void =>
+    void res
+      .writeHead(status, { ...HEADERS, 'content-type': TYPES['.json'] })
+      .end(refusalBody(message));
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const wrongHost = checkHost(req, port);
+      if (wrongHost) return refuse(res, wrongHost.status, wrongHost.message);
+      const acts =
+        url.pathname.startsWith('/__ipc/') ||
+        url.pathname === '/__events' ||
+        url.pathname.startsWith('/__test/');
+      if (acts) {
+        const refused = checkCaller(req, url, port, token);
+        if (refused) return refuse(res, refused.status, refused.message);
+      }
+      if (url.pathname.startsWith('/__test/') && !opts.testHooks) {
+        return refuse(res, 404, 'Not found.');
+      }
       if (req.method === 'POST' && url.pathname.startsWith('/__ipc/')) {
         const channel = decodeURIComponent(url.pathname.slice('/__ipc/'.length));
-        const body = await readBody(req).catch(() => undefined);
+        const body = await readJsonBody(req);
         const envelope = await dispatch(handlers, channel, body);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+        res
+          .writeHead(200, { ...HEADERS, 'content-type': TYPES['.json'] })
+          .end(JSON.stringify(envelope));
         return;
       }
       if (url.pathname === '/__events') {
         // Closing: a reconnecting event stream would keep the server open for ever.
         if (closing) {
-          res.writeHead(503).end();
+          res.writeHead(503, HEADERS).end();
           return;
         }
         res.writeHead(200, {
+          ...HEADERS,
           'content-type': 'text/event-stream',
           'cache-control': 'no-cache',
           connection: 'keep-alive',
@@ -164,13 +209,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       }
       // The test's hand on the desktop: what the next native dialog answers, what was notified.
       if (req.method === 'POST' && url.pathname === '/__test/dialog') {
-        const { answer } = (await readBody(req)) as { answer: string | null };
+        const { answer } = (await readJsonBody(req)) as { answer: string | null };
         dialogAnswers.push(answer);
-        res.writeHead(204).end();
+        res.writeHead(204, HEADERS).end();
         return;
       }
       if (req.method === 'POST' && url.pathname === '/__test/desktop') {
-        const desk = (await readBody(req)) as {
+        const desk = (await readJsonBody(req)) as {
           drives?: Drive[];
           free?: Record<string, number>;
           clockOffsetMs?: number;
@@ -182,49 +227,52 @@ export async function startHost(opts: HostOptions): Promise<Host> {
           // What Electron's main does every half hour: alerts no run reports by itself.
           checkAlerts();
         }
-        res.writeHead(204).end();
+        res.writeHead(204, HEADERS).end();
         return;
       }
       if (url.pathname === '/__test/state') {
         res
-          .writeHead(200, { 'content-type': 'application/json' })
+          .writeHead(200, { ...HEADERS, 'content-type': TYPES['.json'] })
           .end(JSON.stringify({ notifications, awake, ejected }));
         return;
       }
       if (url.pathname === '/__shim.js') {
-        res.writeHead(200, { 'content-type': TYPES['.js']! }).end(SHIM);
+        res.writeHead(200, { ...HEADERS, 'content-type': TYPES['.js']! }).end(SHIM);
         return;
       }
       const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
       const target = path.resolve(renderer, rel);
       if (!target.startsWith(renderer + path.sep)) {
-        res.writeHead(404).end();
+        res.writeHead(404, HEADERS).end();
         return;
       }
       let body = await fs.readFile(target).catch(() => null);
       if (!body) {
-        res.writeHead(404).end();
+        res.writeHead(404, HEADERS).end();
         return;
       }
       if (rel === 'index.html') {
-        body = Buffer.from(
-          body.toString('utf8').replace('<head>', '<head><script src="/__shim.js"></script>'),
-        );
+        const head = `<head><meta name="tillvault-token" content="${token}"><script src="/__shim.js"></script>`;
+        body = Buffer.from(body.toString('utf8').replace('<head>', head));
       }
       res
         .writeHead(200, {
+          ...HEADERS,
           'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
         })
         .end(body);
     })().catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
+      if (res.headersSent) return;
+      if (err instanceof BodyError) refuse(res, err.status, err.message);
+      else refuse(res, 500, 'The request failed.');
     });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/`,
+    token,
     close: async () => {
       closing = true;
       core.scheduler.stop();

@@ -15,6 +15,7 @@ const program = new Command('tillvault-host')
   .option('--port <n>', 'port on 127.0.0.1 (0: any free one)', '0')
   .option('--lang <tags>', 'the OS languages, comma separated', 'en-US')
   .option('--demo-shop', 'start with the demo shop set up', false)
+  .option('--test-hooks', "the e2e tests' scripted desktop (/__test/…); never for a user", false)
   .parse();
 const o = program.opts<{
   data: string;
@@ -22,6 +23,7 @@ const o = program.opts<{
   port: string;
   lang: string;
   demoShop: boolean;
+  testHooks: boolean;
 }>();
 
 const base =
@@ -38,8 +40,11 @@ const host = await startHost({
   port: Number(o.port),
   languages: o.lang.split(','),
   demoShop: o.demoShop,
+  testHooks: o.testHooks,
 });
-process.stdout.write(`${JSON.stringify({ url: host.url, dataDir, documentsDir })}\n`);
+// The secret stays inside the served page; only the e2e tests, which drive the hooks, get it.
+const secret = o.testHooks ? { token: host.token } : {};
+process.stdout.write(`${JSON.stringify({ url: host.url, dataDir, documentsDir, ...secret })}\n`);
 // A folder made here for the session holds a copy of a shop's data: it goes when the host does.
 const stop = (): void =>
   void host
