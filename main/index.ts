@@ -93,9 +93,20 @@ function send<E extends EventName>(event: E, payload: EventPayload<E>): void {
 const { core, handlers, checkAlerts } = createAppCore({
   files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
   protector: {
-    available: () => safeStorage.isEncryptionAvailable(),
-    protect: (plain) => safeStorage.encryptString(plain),
-    unprotect: (sealed) => safeStorage.decryptString(sealed),
+    // Electron 45 deprecates the synchronous calls. On Linux without a keyring Chromium falls
+    // back to a fixed password (basic_text): that protects nothing, so it is not used.
+    async protection() {
+      if (!(await safeStorage.isAsyncEncryptionAvailable())) return 'none';
+      if (
+        process.platform === 'linux' &&
+        safeStorage.getSelectedStorageBackend() === 'basic_text'
+      ) {
+        return 'basic_text';
+      }
+      return 'os';
+    },
+    protect: (plain) => safeStorage.encryptStringAsync(plain),
+    unprotect: async (sealed) => (await safeStorage.decryptStringAsync(sealed)).result,
   },
   platform,
   events: { emit: send },
@@ -210,6 +221,8 @@ app.on('window-all-closed', () => undefined);
 
 void app.whenReady().then(async () => {
   harden();
+  // safeStorage answers only once the app is ready; no passphrase is needed before.
+  await core.secrets.load();
   // Scheduled backups run while Tillvault is in the tray; a night missed while the computer
   // slept gets one catch-up run when it wakes.
   powerMonitor.on('resume', () => void core.scheduler.catchUp());

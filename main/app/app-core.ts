@@ -9,13 +9,13 @@ import type { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { CheckRecord, RunState } from './run-state.js';
 import type { Runner } from './runner.js';
-import type { SecretStore } from './secrets.js';
+import type { ProtectedSecretStore } from './secrets.js';
 import type { Job, SettingsStore } from './settings.js';
 
 export interface AppCore {
   readonly settings: SettingsStore;
   readonly state: RunState;
-  readonly secrets: SecretStore;
+  readonly secrets: ProtectedSecretStore;
   readonly platform: Platform;
   readonly events: AppEvents;
   readonly grants: PathGrants;

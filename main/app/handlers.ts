@@ -89,7 +89,8 @@ export function createHandlers(core: AppCore): Handlers {
       const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
       const next =
         core.scheduler.upcoming(20).find((u) => jobs.some((j) => j.id === u.jobId))?.at ?? null;
-      return computeStatus(jobs, states, core.runner.current(), core.now(), next);
+      const status = computeStatus(jobs, states, core.runner.current(), core.now(), next);
+      return { ...status, passphrases: core.secrets.protection };
     },
 
     'settings:get': async () => settingsView(core, settings.read()),

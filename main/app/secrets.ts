@@ -1,6 +1,6 @@
 /**
- * Job passphrases. On disk only when the OS can protect them (Electron's safeStorage uses the
- * keychain, DPAPI or the Secret Service); otherwise they live in memory for this session and
+ * Job passphrases. On disk only when the OS really protects them (Electron's safeStorage with
+ * the keychain, DPAPI or the Secret Service); otherwise they live in memory for this session and
  * the owner is asked again after a restart. Never logged, never in the settings file.
  */
 import type { DocumentFile } from './settings.js';
@@ -11,44 +11,73 @@ export interface SecretStore {
   delete(key: string): void;
 }
 
-/** The OS's encryption, as Electron's safeStorage offers it. */
+/**
+ * How the OS would protect a stored passphrase: by its keychain; by Chromium's Linux fallback
+ * (`basic_text`: a password fixed in Chromium's source, so anyone who reads the file reads the
+ * passphrase); or not at all.
+ */
+export type Protection = 'os' | 'basic_text' | 'none';
+
+/** The OS's encryption, as Electron's safeStorage offers it (its asynchronous calls). */
 export interface Protector {
-  available(): boolean;
-  protect(plain: string): Buffer;
-  unprotect(sealed: Buffer): string;
+  protection(): Promise<Protection>;
+  protect(plain: string): Promise<Buffer>;
+  unprotect(sealed: Buffer): Promise<string>;
 }
 
 export class ProtectedSecretStore implements SecretStore {
   private readonly memory = new Map<string, string>();
+  private kind: Protection = 'none';
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly file: DocumentFile,
     private readonly protector: Protector | null,
   ) {}
 
-  get(key: string): string | null {
-    const kept = this.memory.get(key);
-    if (kept !== undefined) return kept;
-    const sealed = this.file.store[key];
-    if (typeof sealed !== 'string' || !this.protector?.available()) return null;
-    try {
-      return this.protector.unprotect(Buffer.from(sealed, 'base64'));
-    } catch {
-      return null;
+  /**
+   * Asks the OS what it offers and opens what was stored: before the first `get`. Passphrases
+   * stored under a fallback that does not protect them leave the file (they stay in memory).
+   */
+  async load(): Promise<void> {
+    this.kind = this.protector ? await this.protector.protection() : 'none';
+    for (const [key, sealed] of Object.entries(this.file.store)) {
+      if (typeof sealed !== 'string' || !this.protector || this.kind === 'none') continue;
+      const plain = await this.protector.unprotect(Buffer.from(sealed, 'base64')).catch(() => null);
+      if (plain !== null && !this.memory.has(key)) this.memory.set(key, plain);
     }
+    if (this.kind === 'basic_text') this.file.store = {};
+  }
+
+  /** How passphrases are kept on this computer now, for the owner to be told. */
+  get protection(): Protection {
+    return this.kind;
+  }
+
+  get(key: string): string | null {
+    return this.memory.get(key) ?? null;
   }
 
   set(key: string, value: string): void {
     this.memory.set(key, value);
-    if (this.protector?.available()) {
-      this.file.store = {
-        ...this.file.store,
-        [key]: this.protector.protect(value).toString('base64'),
-      };
-    }
+    if (this.kind !== 'os' || !this.protector) return;
+    const protector = this.protector;
+    // In order, so a later passphrase is never overwritten by an earlier one's late seal.
+    this.writes = this.writes.then(async () => {
+      const sealed = await protector.protect(value).catch(() => null);
+      if (sealed && this.memory.get(key) === value) {
+        this.file.store = { ...this.file.store, [key]: sealed.toString('base64') };
+      }
+    });
+  }
+
+  /** Resolves once every passphrase set so far is on disk (where it goes to disk at all). */
+  flushed(): Promise<void> {
+    return this.writes;
   }
 
   delete(key: string): void {
+    // A seal still under way finds the key gone from memory and writes nothing.
     this.memory.delete(key);
     this.file.store = Object.fromEntries(
       Object.entries(this.file.store).filter(([k]) => k !== key),

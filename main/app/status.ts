@@ -60,7 +60,7 @@ export function computeStatus(
   running: RunProgress | null,
   now: Date,
   nextRunAt: Date | null = null,
-): StatusView {
+): Omit<StatusView, 'passphrases'> {
   let level: StatusView['level'] = 'none';
   let newest: { job: Job; state: JobState } | null = null;
   let lastSuccessAt: string | null = null;

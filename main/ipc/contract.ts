@@ -159,6 +159,12 @@ const statusView = z.object({
   ),
   /** Jobs whose last backup found their database damaged, and when their last good backup was. */
   sourceDamage: z.array(z.object({ jobId: id, lastGoodAt: z.string().nullable() })),
+  /**
+   * How passphrases are kept: sealed by the OS's keychain; only in memory because the OS offers
+   * just Linux's fixed-password fallback (basic_text), which the owner is told; or only in
+   * memory because it offers nothing.
+   */
+  passphrases: z.enum(['os', 'basic_text', 'none']),
   /** Every backup place of every job, and when it last received a good backup. */
   places: z.array(
     z.object({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import Conf from 'conf';
-import { ProtectedSecretStore, type Protector } from '../../main/app/secrets.js';
+import { ProtectedSecretStore, type Protection, type Protector } from '../../main/app/secrets.js';
 import {
   DEFAULT_SETTINGS,
   DEFAULT_CHECK_SCHEDULE,
@@ -72,26 +72,75 @@ test('a conf file round-trips through the store, as the CLI and test host use it
   }
 });
 
-test('passphrases reach the disk only sealed by the OS, and never in plain text', () => {
-  const doc = { store: {} as Record<string, unknown> };
+/** A stand-in for the OS's keychain (which cannot exist here), reporting `kind`. */
+function fakeProtector(kind: Protection): Protector {
   const xor = (b: Buffer): Buffer => Buffer.from(b.map((x) => x ^ 0x5a));
-  const protector: Protector = {
-    available: () => true,
-    protect: (plain) => xor(Buffer.from(plain)),
-    unprotect: (sealed) => xor(sealed).toString(),
+  return {
+    protection: async () => kind,
+    protect: async (plain) => xor(Buffer.from(plain)),
+    unprotect: async (sealed) => xor(sealed).toString(),
   };
-  const sealed = new ProtectedSecretStore(doc, protector);
-  sealed.set('j1', 'correct horse battery staple');
-  assert.ok(!JSON.stringify(doc.store).includes('correct horse'));
-  assert.equal(new ProtectedSecretStore(doc, protector).get('j1'), 'correct horse battery staple');
+}
+
+const SECRET = 'correct horse battery staple';
+
+/** Whether the passphrase, or its base64, is anywhere in the file's bytes. */
+function leaks(file: string): boolean {
+  const bytes = fs.readFileSync(file, 'utf8');
+  return bytes.includes(SECRET) || bytes.includes(Buffer.from(SECRET).toString('base64'));
+}
+
+test('passphrases reach the disk only sealed by the OS keychain, and never in plain text', async () => {
+  const dir = tempDir();
+  const doc = new Conf<Record<string, unknown>>({
+    projectName: 'tv',
+    cwd: dir,
+    configName: 'secrets',
+  });
+  const sealed = new ProtectedSecretStore(doc, fakeProtector('os'));
+  await sealed.load();
+  assert.equal(sealed.protection, 'os');
+  sealed.set('j1', SECRET);
+  await sealed.flushed();
+  assert.equal(typeof doc.store['j1'], 'string');
+  assert.ok(!leaks(doc.path));
+  const reopened = new ProtectedSecretStore(doc, fakeProtector('os'));
+  await reopened.load();
+  assert.equal(reopened.get('j1'), SECRET);
 
   const plainDoc = { store: {} as Record<string, unknown> };
   const memoryOnly = new ProtectedSecretStore(plainDoc, null);
-  memoryOnly.set('j1', 'correct horse battery staple');
-  assert.equal(memoryOnly.get('j1'), 'correct horse battery staple');
+  await memoryOnly.load();
+  memoryOnly.set('j1', SECRET);
+  await memoryOnly.flushed();
+  assert.equal(memoryOnly.get('j1'), SECRET);
   assert.deepEqual(plainDoc.store, {});
-  assert.equal(new ProtectedSecretStore(plainDoc, null).get('j1'), null);
+  assert.equal(memoryOnly.protection, 'none');
 
   sealed.delete('j1');
-  assert.deepEqual(doc.store, {});
+  await sealed.flushed();
+  assert.deepEqual(Object.keys(doc.store), []);
+});
+
+test("Linux's basic_text fallback (a fixed password) is not protection: the passphrase stays in memory, and one stored under it leaves the file", async () => {
+  const dir = tempDir();
+  const doc = new Conf<Record<string, unknown>>({
+    projectName: 'tv',
+    cwd: dir,
+    configName: 'secrets',
+  });
+  // Stored by an earlier version, which took basic_text for protection.
+  doc.store = { j0: (await fakeProtector('basic_text').protect(SECRET)).toString('base64') };
+  const store = new ProtectedSecretStore(doc, fakeProtector('basic_text'));
+  await store.load();
+  assert.equal(store.protection, 'basic_text');
+  assert.equal(store.get('j0'), SECRET, 'still usable in this session');
+  store.set('j1', SECRET);
+  await store.flushed();
+  assert.equal(store.get('j1'), SECRET);
+  assert.deepEqual(Object.keys(doc.store), []);
+  assert.ok(!leaks(doc.path));
+  const restarted = new ProtectedSecretStore(doc, fakeProtector('basic_text'));
+  await restarted.load();
+  assert.equal(restarted.get('j1'), null, 'asked again after a restart');
 });

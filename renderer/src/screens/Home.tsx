@@ -141,6 +141,11 @@ function Headline({ status }: { status: StatusView }) {
                 : t('home.sourceDamagedNoGood')}
             </Text>
           ))}
+          {status.passphrases === 'basic_text' && (
+            <Text c="orange.8" data-testid="passphrases-in-memory">
+              {t('home.passphrasesInMemory')}
+            </Text>
+          )}
           {status.nextRunAt && (
             <Text c="dimmed" data-testid="next-run">
               {t('home.nextRun', { when: formatDateTime(status.nextRunAt) })}
