@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCheck } from '../../main/app/checks.js';
-import { createAppCore } from '../../main/app/core.js';
+import { inMemoryCore } from './in-memory-core.js';
 import { runNotification, weekdayTime } from '../../main/app/messages.js';
-import { headlessPlatform } from '../../main/app/platform.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import { listSnapshots } from '../../main/engine/source/inspect.js';
 import { LANGUAGES } from '../../main/ipc/contract.js';
@@ -28,18 +27,7 @@ before(() => {
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('a backup of a damaged database turns Home red and names the last good backup', async () => {
-  const shown: { title: string; body: string }[] = [];
-  const platform = {
-    ...headlessPlatform(path.join(dir, 'data'), path.join(dir, 'Documents')),
-    notify: (text: { title: string; body: string }) => void shown.push(text),
-  };
-  const { core, handlers } = createAppCore({
-    files: { settings: { store: {} }, state: { store: {} }, secrets: { store: {} } },
-    protector: null,
-    platform,
-    events: { emit: () => undefined },
-    drives: async () => [],
-  });
+  const { core, handlers, notified: shown } = inMemoryCore(dir);
   core.grants.grant(db);
   const place = core.grants.grant(path.join(dir, 'backups'));
   const { job } = await handlers['jobs:create']({

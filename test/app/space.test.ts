@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { spaceAlerts } from '../../main/app/alerts.js';
-import { createAppCore } from '../../main/app/core.js';
-import { headlessPlatform } from '../../main/app/platform.js';
+import { inMemoryCore } from './in-memory-core.js';
 import { EMPTY_JOB_STATE, type JobState } from '../../main/app/run-state.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import {
@@ -138,18 +137,7 @@ test('a place too small for the backup is skipped before anything is written the
     return;
   }
   t.after(() => execFileSync('umount', [disk]));
-  const notified: { title: string; body: string }[] = [];
-  const platform = {
-    ...headlessPlatform(path.join(dir, 'data'), path.join(dir, 'Documents')),
-    notify: (text: { title: string; body: string }) => void notified.push(text),
-  };
-  const { core, handlers } = createAppCore({
-    files: { settings: { store: {} }, state: { store: {} }, secrets: { store: {} } },
-    protector: null,
-    platform,
-    events: { emit: () => undefined },
-    drives: async () => [],
-  });
+  const { core, handlers, notified } = inMemoryCore(dir);
   core.grants.grant(db);
   const local = core.grants.grant(path.join(dir, 'local'));
   const small = core.grants.grant(path.join(disk, 'backups'));
