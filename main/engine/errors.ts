@@ -37,11 +37,17 @@ export class TillvaultError extends Error {
   }
 }
 
+/** What a file that is not SQLite may still be: a till's database encrypted by its POS. */
+export const NOT_SQLITE =
+  'It is not a SQLite database Tillvault can read (if your till program encrypts its database, with SQLCipher or similar, Tillvault cannot back that file up)';
+
 /** Codes that mean "the input was wrong" rather than "the operation failed". */
 const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
   'BAD_INPUT',
   'SOURCE_MISSING',
   'NOT_SQLITE',
+  // A database that cannot be read is the owner's to act on (restore it, give access).
+  'SOURCE_UNREADABLE',
   'WRONG_PASSPHRASE',
   'PASSPHRASE_REQUIRED',
   'NOT_A_REPOSITORY',
@@ -99,13 +105,13 @@ export function toTillvaultError(err: unknown, where?: string): TillvaultError {
     case 'SQLITE_FULL':
       return new TillvaultError('DEST_FULL', `Not enough free disk space${at}.`, { cause: err });
     case 'SQLITE_NOTADB':
-      return new TillvaultError('NOT_SQLITE', `This is not a SQLite database${at}.`, {
-        cause: err,
-      });
+      return new TillvaultError('NOT_SQLITE', `${NOT_SQLITE}${at}`, { cause: err });
     case 'SQLITE_CORRUPT':
-      return new TillvaultError('SOURCE_UNREADABLE', `The database is damaged${at}: ${detail}`, {
-        cause: err,
-      });
+      return new TillvaultError(
+        'SOURCE_UNREADABLE',
+        `The database is damaged so badly that it cannot be copied${at}: ${detail}. Restore it from a backup (tillvault restore … --into the database), then back up again.`,
+        { cause: err },
+      );
     default:
       return new TillvaultError('INTERNAL', `${detail}${at}`, { cause: err });
   }

@@ -1,6 +1,7 @@
 /** Every kind of bad input ends in a clear message, the contract's exit code, and no loss. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -35,7 +36,7 @@ test('a file that is not SQLite (or empty) is refused', () => {
   const empty = path.join(dir, 'empty.db');
   fs.writeFileSync(empty, '');
   for (const [file, pattern] of [
-    [text, /not a SQLite database/],
+    [text, /not a SQLite database.*SQLCipher/],
     [empty, /empty/],
   ] as const) {
     const r = cli(['backup', file, '--to', path.join(dir, 'x')]);
@@ -44,6 +45,30 @@ test('a file that is not SQLite (or empty) is refused', () => {
     assert.match(errorOf(r).message, pattern);
   }
   assert.equal(cli(['types', text]).code, 2);
+});
+
+test('random bytes may be a database its POS encrypts: the message says so', () => {
+  const random = path.join(dir, 'random.db');
+  fs.writeFileSync(random, crypto.randomBytes(20_000));
+  const r = cli(['backup', random, '--to', path.join(dir, 'rnd')]);
+  assert.equal(r.code, 2);
+  assert.equal(errorOf(r).code, 'NOT_SQLITE');
+  assert.match(errorOf(r).message, /encrypts its database, with SQLCipher/);
+});
+
+test('a truncated database is bad input the owner must act on: exit 2, and what to do', () => {
+  const db = chinook(dir);
+  const cut = path.join(dir, 'cut.db');
+  fs.writeFileSync(cut, fs.readFileSync(db).subarray(0, 200_000));
+  const dest = path.join(dir, 'cut-place');
+  const r = cli(['backup', cut, '--to', dest]);
+  assert.equal(r.code, 2, r.stdout);
+  assert.equal(errorOf(r).code, 'SOURCE_UNREADABLE');
+  assert.match(errorOf(r).message, /damaged.*Restore it from a backup/);
+  assert.ok(
+    !fs.existsSync(path.join(dest, 'snapshots')) ||
+      fs.readdirSync(path.join(dest, 'snapshots')).length === 0,
+  );
 });
 
 test('a wrong passphrase is refused and nothing is written', () => {

@@ -5,7 +5,7 @@
 import { constants, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { TillvaultError, toTillvaultError } from '../errors.js';
+import { NOT_SQLITE, TillvaultError, toTillvaultError } from '../errors.js';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -54,7 +54,7 @@ export async function readSourceHeader(file: string): Promise<SourceHeader> {
         'NOT_SQLITE',
         bytesRead === 0
           ? `${file} is empty, not a SQLite database.`
-          : `${file} is not a SQLite database.`,
+          : `${file}: ${NOT_SQLITE}.`,
       );
     }
     const raw = head.readUInt16BE(16);
