@@ -1,7 +1,9 @@
 /**
  * What differs between a snapshot and a database, per table: rows added (in the database, not
  * in the snapshot), removed (in the snapshot only) and changed (same key, other values). Rows
- * are matched by primary key, or by rowid where a table has none.
+ * are matched by primary key; a table without one is compared by content, as a multiset (its
+ * rowids are SQLite's own and VACUUM renumbers them). Shadow tables of full-text and R*Tree
+ * indexes are not data a person would name: only their virtual table is compared.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +18,7 @@ import { rebuildDatabase } from './rebuild.js';
 import { chooseSnapshot } from './restore.js';
 import { passedOverWarning } from './choice.js';
 import { describeTables } from '../source/schema.js';
+import { shadowOwners, virtualTables } from '../source/virtual-tables.js';
 import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
 
@@ -52,10 +55,30 @@ function tableExists(db: Database.Database, schema: string, table: string): bool
     .get(table);
 }
 
-function withoutRowid(db: Database.Database, schema: string, table: string): boolean {
-  const row = db.prepare(`SELECT sql FROM ${schema}.sqlite_master WHERE name = ?`).get(table) as
-    { sql: string | null } | undefined;
-  return /WITHOUT\s+ROWID\s*$/i.test(row?.sql ?? '');
+/**
+ * Rows of a table without a key, counted as a multiset of their values: each distinct row is
+ * added or removed as many times as its count differs. Nothing is "changed" without a key.
+ */
+function byContent(
+  db: Database.Database,
+  t: string,
+  cols: readonly Column[],
+): { added: number; removed: number; changed: number } {
+  if (cols.length === 0) return { added: 0, removed: 0, changed: 0 };
+  const list = cols.map((c) => quoteIdent(c.name)).join(', ');
+  const on = cols.map((c) => `a.${quoteIdent(c.name)} IS b.${quoteIdent(c.name)}`).join(' AND ');
+  const surplus = (x: string, y: string): number =>
+    (
+      db
+        .prepare(
+          `WITH a AS (SELECT ${list}, count(*) AS n FROM ${x}.${t} GROUP BY ${list}),
+                b AS (SELECT ${list}, count(*) AS n FROM ${y}.${t} GROUP BY ${list})
+           SELECT coalesce(sum(max(a.n - coalesce((SELECT b.n FROM b WHERE ${on}), 0), 0)), 0) AS n
+           FROM a`,
+        )
+        .get() as { n: number }
+    ).n;
+  return { added: surplus('main', 'snap'), removed: surplus('snap', 'main'), changed: 0 };
 }
 
 export function diffTable(db: Database.Database, table: string, type: DataType): TableDiff {
@@ -89,10 +112,18 @@ export function diffTable(db: Database.Database, table: string, type: DataType):
     .filter((c) => c.pk > 0)
     .sort((a, b) => a.pk - b.pk)
     .map((c) => quoteIdent(c.name));
-  const keys = pk.length > 0 ? pk : withoutRowid(db, 'snap', table) ? [] : ['rowid'];
-  if (keys.length === 0) {
-    return { table, type, added: 0, removed: 0, changed: 0, note: 'no key to match rows by' };
+  const note =
+    common.length !== snapCols.length || common.length !== liveNames.size ? 'columns differ' : null;
+  if (pk.length === 0) {
+    const shown = common.filter((c) => c.hidden === 0);
+    return {
+      table,
+      type,
+      ...byContent(db, t, shown),
+      note: note ?? 'no key: rows matched by content',
+    };
   }
+  const keys = pk;
   const on = keys.map((k) => `s.${k} IS m.${k}`).join(' AND ');
   const missing = (a: string, b: string): number =>
     (
@@ -113,8 +144,6 @@ export function diffTable(db: Database.Database, table: string, type: DataType):
             )
             .get() as { n: number }
         ).n;
-  const note =
-    common.length !== snapCols.length || common.length !== liveNames.size ? 'columns differ' : null;
   return {
     table,
     type,
@@ -164,7 +193,12 @@ export async function diff(
     try {
       db.prepare('ATTACH DATABASE ? AS snap').run(file);
       const wanted = (type: DataType): boolean => !types || types.includes(type);
-      const tables = m.tables.filter((t) => wanted(t.type));
+      const shadows = new Map([
+        ...shadowOwners(virtualTables(db, 'main')),
+        ...shadowOwners(virtualTables(db, 'snap')),
+      ]);
+      const compared = (name: string): boolean => !shadows.has(name.toLowerCase());
+      const tables = m.tables.filter((t) => wanted(t.type) && compared(t.name));
       // One read transaction, so a till writing meanwhile cannot skew the counts.
       const result = db.transaction(() => ({
         snapshotId: m.id,
@@ -173,7 +207,7 @@ export async function diff(
         tables: [
           ...tables.map((t) => diffTable(db, t.name, t.type)),
           ...tablesOnlyInDatabase(db, m).flatMap((t) =>
-            wanted(t.type) ? [diffTable(db, t.table, t.type)] : [],
+            wanted(t.type) && compared(t.table) ? [diffTable(db, t.table, t.type)] : [],
           ),
         ],
       }))();

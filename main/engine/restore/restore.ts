@@ -8,6 +8,7 @@
  * transaction on a connection that holds SQLite's exclusive lock, so the POS cannot write
  * halfway. Every connection is closed on every path and no -wal/-shm is left that was not there.
  */
+import { shadowOwners, virtualTables, type VirtualTable } from '../source/virtual-tables.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -237,7 +238,16 @@ function replaceTables(db: Database.Database, tables: readonly string[]): string
   const notes: string[] = [];
   const liveSchema = userSchema(db, 'main');
   const snapSchema = userSchema(db, 'snap');
-  for (const table of tables) {
+  const snapVirtual = virtualTables(db, 'snap');
+  const shadows = new Map([
+    ...shadowOwners(virtualTables(db, 'main')),
+    ...shadowOwners(snapVirtual),
+  ]);
+  const isVirtual = (t: string): boolean => snapVirtual.some((v) => v.name === t);
+  // Shadow tables are written through their virtual table, which goes last: an external-content
+  // search index is rebuilt from its content table once that holds the restored rows.
+  const plain = tables.filter((t) => !shadows.has(t.toLowerCase()) && !isVirtual(t));
+  for (const table of plain) {
     const snapTable = snapSchema.find((r) => r.type === 'table' && r.name === table);
     if (!snapTable?.sql) continue;
     const triggers = liveSchema.filter(
@@ -272,6 +282,33 @@ function replaceTables(db: Database.Database, tables: readonly string[]): string
         );
     }
   }
+  for (const vt of snapVirtual.filter((v) => tables.includes(v.name))) {
+    notes.push(...replaceVirtualTable(db, vt, liveSchema, snapSchema));
+  }
+  return notes;
+}
+
+/**
+ * A virtual table's rows, written through the table itself (its shadow tables may not be
+ * written): an external-content search index is rebuilt from its content table, any other
+ * emptied and filled from the backup.
+ */
+function replaceVirtualTable(
+  db: Database.Database,
+  vt: VirtualTable,
+  liveSchema: readonly SchemaRow[],
+  snapSchema: readonly SchemaRow[],
+): string[] {
+  const q = quoteIdent(vt.name);
+  const notes: string[] = [];
+  if (!liveSchema.some((r) => r.type === 'table' && r.name === vt.name)) {
+    db.exec(snapSchema.find((r) => r.type === 'table' && r.name === vt.name)!.sql!);
+    notes.push(`Table ${vt.name} did not exist any more and was re-created.`);
+  } else if (!vt.contentTable) {
+    db.exec(`DELETE FROM main.${q}`);
+  }
+  if (vt.contentTable) db.prepare(`INSERT INTO main.${q}(${q}) VALUES ('rebuild')`).run();
+  else copyRows(db, vt.name);
   return notes;
 }
 

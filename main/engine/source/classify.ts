@@ -441,6 +441,9 @@ export function classifyTables(
   });
 }
 
+/** The reason given for a table whose type the owner chose. */
+export const CHOSEN_BY_OWNER = 'chosen by the owner';
+
 /** The owner's own sorting of tables, which wins over the names-based guess. */
 export type TypeOverrides = Readonly<Record<string, DataType>>;
 
@@ -451,7 +454,7 @@ export function withOverrides<T extends { table: string; type: DataType; reason:
   if (!overrides) return [...classified];
   return classified.map((c) =>
     Object.hasOwn(overrides, c.table)
-      ? { ...c, type: overrides[c.table]!, reason: 'chosen by the owner' }
+      ? { ...c, type: overrides[c.table]!, reason: CHOSEN_BY_OWNER }
       : c,
   );
 }

@@ -10,6 +10,7 @@ import type { Credential } from '../repository/config.js';
 import { Repository } from '../repository/repository.js';
 import { describeTables } from './schema.js';
 import { openReadOnly, readSourceHeader } from './sqlite-source.js';
+import { bindVirtualTables, virtualTables } from './virtual-tables.js';
 
 export interface TypedTable {
   table: string;
@@ -24,7 +25,8 @@ export async function describeDatabase(file: string): Promise<TypedTable[]> {
   const db = openReadOnly(file);
   try {
     const tables = describeTables(db);
-    const types = new Map(classifyTables(tables).map((c) => [c.table, c]));
+    const classified = bindVirtualTables(classifyTables(tables), virtualTables(db));
+    const types = new Map(classified.map((c) => [c.table, c]));
     return tables.map((t) => ({
       table: t.name,
       type: types.get(t.name)!.type,

@@ -15,6 +15,7 @@ import { classifyTables, withOverrides, type TypeOverrides } from './classify.js
 import { sha256 } from '../repository/crypto.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
 import { businessSummary, describeTables } from './schema.js';
+import { bindVirtualTables, shadowOwners, virtualTables } from './virtual-tables.js';
 import {
   isBusyError,
   openReadOnly,
@@ -317,15 +318,18 @@ export async function takeSnapshot(
     // Before any table is dropped: the check is of the database as the till left it.
     const sourceCheck = quickCheck(db);
     const described = describeTables(db, { sizes: false });
-    const classified = withOverrides(classifyTables(described), overrides);
+    const virtual = virtualTables(db);
+    const classified = bindVirtualTables(
+      withOverrides(classifyTables(described), overrides),
+      virtual,
+    );
     const typeOf = new Map(classified.map((c) => [c.table, c.type]));
     const keep = (name: string): boolean => !wantTypes || wantTypes.includes(typeOf.get(name)!);
+    // A shadow table goes with its virtual table, which drops it: never on its own.
+    const shadows = shadowOwners(virtual);
     const dropped = described.filter((t) => !keep(t.name));
-    if (dropped.length > 0)
-      dropTables(
-        db,
-        dropped.map((t) => t.name),
-      );
+    const toDrop = dropped.filter((t) => !shadows.has(t.name.toLowerCase())).map((t) => t.name);
+    if (toDrop.length > 0) dropTables(db, toDrop);
     const kept = described.filter((t) => keep(t.name));
     const tables = kept.map((t) => ({ name: t.name, type: typeOf.get(t.name)!, rows: t.rows }));
     const summary = businessSummary(

@@ -52,9 +52,7 @@ export async function readSourceHeader(file: string): Promise<SourceHeader> {
     if (bytesRead < 100 || !head.subarray(0, 16).equals(MAGIC)) {
       throw new TillvaultError(
         'NOT_SQLITE',
-        bytesRead === 0
-          ? `${file} is empty, not a SQLite database.`
-          : `${file}: ${NOT_SQLITE}.`,
+        bytesRead === 0 ? `${file} is empty, not a SQLite database.` : `${file}: ${NOT_SQLITE}.`,
       );
     }
     const raw = head.readUInt16BE(16);
