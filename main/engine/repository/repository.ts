@@ -56,7 +56,10 @@ export async function inspectDestination(root: string): Promise<RepoState> {
   if (entries === null) return 'missing';
   if (entries.includes('tillvault.json')) return 'repository';
   const visible = entries.filter((e) => !e.startsWith('.') && e !== 'desktop.ini');
-  return (await isUnfinishedStart(root, visible)) ? 'empty' : 'foreign';
+  if (await isUnfinishedStart(root, visible)) return 'empty';
+  // Another run may have finished setting the place up while its folders were looked at.
+  const now = await fs.readdir(root).catch(() => [] as string[]);
+  return now.includes('tillvault.json') ? 'repository' : 'foreign';
 }
 
 /**
