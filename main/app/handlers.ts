@@ -32,8 +32,8 @@ import { computeStatus } from './status.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
 
-/** Demo shop size for "Use the demo shop": big enough to look real, quick to create. */
-export const DEMO_SHOP = { members: 1200, days: 120 };
+/** "Use the demo shop": big enough to look real, quick to create, with search indexes as real POS software has. */
+export const DEMO_SHOP = { members: 1200, days: 120, searchIndexes: true };
 /** A chosen folder that already holds other files gets this subfolder for the backups. */
 export const BACKUP_FOLDER_NAME = 'Tillvault Backups';
 

@@ -168,19 +168,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--members <n>', 'number of members', int)
     .option('--days <n>', 'days of sales history', int)
     .option('--seed <n>', 'random seed', int)
+    .option(
+      '--search-indexes',
+      'add full-text (FTS5, FTS4) and R*Tree tables, as real POS software has',
+    )
     .action(
-      run(async (out, db: string, o: { members?: number; days?: number; seed?: number }) => {
-        const summary = createDemoShop(path.resolve(db), {
-          ...o,
-          onProgress: (f) => out.progress('Generating', f, 1),
-        });
-        out.result(
-          summary,
-          () =>
-            `Created ${db}: ${summary.members} members, ${summary.orders} sales, ${summary.products} products.`,
-        );
-        return EXIT.ok;
-      }),
+      run(
+        async (
+          out,
+          db: string,
+          o: { members?: number; days?: number; seed?: number; searchIndexes?: boolean },
+        ) => {
+          const summary = createDemoShop(path.resolve(db), {
+            ...o,
+            onProgress: (f) => out.progress('Generating', f, 1),
+          });
+          out.result(
+            summary,
+            () =>
+              `Created ${db}: ${summary.members} members, ${summary.orders} sales, ${summary.products} products.`,
+          );
+          return EXIT.ok;
+        },
+      ),
     );
   demo
     .command('sell <db>')

@@ -133,3 +133,33 @@ test('restoring members into the live database rebuilds the search index and tou
   assert.equal(sqliteValue(db, 'SELECT count(*) FROM shop_geo'), '1');
   assert.equal(sqliteValue(db, 'PRAGMA integrity_check'), 'ok');
 });
+
+test('the demo shop can have search indexes; the till keeps them in step, and a typed backup and restore keep them whole', () => {
+  const shop = path.join(dir, 'demo-search.db');
+  const made = cli(['demo', 'create', shop, '--members', '200', '--days', '5', '--search-indexes']);
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(cli(['demo', 'sell', shop, '--seconds', '1', '--rate', '20']).code, 0);
+  const ftsOk = (file: string): string =>
+    sqliteValue(
+      file,
+      "INSERT INTO member_search(member_search, rank) VALUES ('integrity-check', 1); SELECT 'ok'",
+    );
+  assert.equal(ftsOk(shop), 'ok');
+  const where = path.join(dir, 'demo-search-place');
+  assert.equal(cli(['backup', shop, '--to', where]).code, 0);
+  assert.equal(cli(['backup', shop, '--to', where, '--types', 'sales']).code, 0);
+  sqliteValue(shop, "UPDATE members SET name = 'Nobody' WHERE id <= 10");
+  const r = cli(['restore', where, '--into', shop, '--types', 'members']);
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(ftsOk(shop), 'ok');
+  assert.equal(
+    sqliteValue(shop, "SELECT count(*) FROM member_search WHERE member_search MATCH 'Nobody'"),
+    '0',
+  );
+  assert.equal(
+    sqliteValue(shop, "SELECT count(*) FROM product_search WHERE product_search MATCH 'a*'") !==
+      '0',
+    true,
+  );
+  assert.equal(sqliteValue(shop, 'PRAGMA integrity_check'), 'ok');
+});

@@ -14,6 +14,11 @@ export interface DemoShopOptions {
   seed?: number;
   /** The history ends at the start of this day (UTC); defaults to today. */
   endDate?: Date;
+  /**
+   * Search indexes as real POS software keeps them (see SEARCH): the SQLite features that
+   * data types, restore and diff must handle as a unit with their shadow tables.
+   */
+  searchIndexes?: boolean;
   onProgress?: (fraction: number) => void;
 }
 
@@ -35,6 +40,32 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A member search box (FTS5 over the members table, external content, kept in step by
+ * triggers, so the till's own writes update it), an FTS4 product search with its own copy of
+ * the text, and an R*Tree of delivery zones.
+ */
+const SEARCH = `
+CREATE VIRTUAL TABLE member_search USING fts5(name, phone, card_no, content='members', content_rowid='id');
+INSERT INTO member_search(member_search) VALUES ('rebuild');
+CREATE TRIGGER members_search_ai AFTER INSERT ON members BEGIN
+  INSERT INTO member_search(rowid, name, phone, card_no) VALUES (new.id, new.name, new.phone, new.card_no);
+END;
+CREATE TRIGGER members_search_ad AFTER DELETE ON members BEGIN
+  INSERT INTO member_search(member_search, rowid, name, phone, card_no)
+  VALUES ('delete', old.id, old.name, old.phone, old.card_no);
+END;
+CREATE TRIGGER members_search_au AFTER UPDATE ON members BEGIN
+  INSERT INTO member_search(member_search, rowid, name, phone, card_no)
+  VALUES ('delete', old.id, old.name, old.phone, old.card_no);
+  INSERT INTO member_search(rowid, name, phone, card_no) VALUES (new.id, new.name, new.phone, new.card_no);
+END;
+CREATE VIRTUAL TABLE product_search USING fts4(name, category);
+INSERT INTO product_search(docid, name, category) SELECT id, name, category FROM products;
+CREATE VIRTUAL TABLE delivery_zones USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+INSERT INTO delivery_zones VALUES (1, 59.30, 59.36, 18.00, 18.12), (2, 59.36, 59.42, 17.90, 18.10);
+`;
 
 const SCHEMA = `
 CREATE TABLE staff (
@@ -566,6 +597,7 @@ function generate(
     for (const [key, value] of settings) insertSetting.run(key, value);
   })();
   db.exec(INDEXES);
+  if (opts.searchIndexes) db.exec(SEARCH);
   opts.onProgress?.(1);
 
   // Leave it as a shop would run it, with everything in the main file.
