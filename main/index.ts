@@ -106,7 +106,10 @@ const { core, handlers, checkAlerts } = createAppCore({
       return 'os';
     },
     protect: (plain) => safeStorage.encryptStringAsync(plain),
-    unprotect: async (sealed) => (await safeStorage.decryptStringAsync(sealed)).result,
+    unprotect: async (sealed) => {
+      const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(sealed);
+      return { plain: result, reseal: shouldReEncrypt };
+    },
   },
   platform,
   events: { emit: send },

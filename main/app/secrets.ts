@@ -22,7 +22,8 @@ export type Protection = 'os' | 'basic_text' | 'none';
 export interface Protector {
   protection(): Promise<Protection>;
   protect(plain: string): Promise<Buffer>;
-  unprotect(sealed: Buffer): Promise<string>;
+  /** `reseal`: the OS has a newer key and asks for the text to be sealed again with it. */
+  unprotect(sealed: Buffer): Promise<{ plain: string; reseal: boolean }>;
 }
 
 export class ProtectedSecretStore implements SecretStore {
@@ -37,16 +38,29 @@ export class ProtectedSecretStore implements SecretStore {
 
   /**
    * Asks the OS what it offers and opens what was stored: before the first `get`. Passphrases
-   * stored under a fallback that does not protect them leave the file (they stay in memory).
+   * that the fixed-password fallback opens leave the file (they stay in memory for now); ones it
+   * cannot open were sealed by a keychain missing this session and stay for when it is back.
    */
   async load(): Promise<void> {
     this.kind = this.protector ? await this.protector.protection() : 'none';
+    const protector = this.protector;
+    if (!protector || this.kind === 'none') return;
+    const opened = new Set<string>();
     for (const [key, sealed] of Object.entries(this.file.store)) {
-      if (typeof sealed !== 'string' || !this.protector || this.kind === 'none') continue;
-      const plain = await this.protector.unprotect(Buffer.from(sealed, 'base64')).catch(() => null);
-      if (plain !== null && !this.memory.has(key)) this.memory.set(key, plain);
+      if (typeof sealed !== 'string') continue;
+      const open = await protector.unprotect(Buffer.from(sealed, 'base64')).catch(() => null);
+      if (!open) continue;
+      opened.add(key);
+      // A passphrase set while this ran is newer than the stored one.
+      if (this.memory.has(key)) continue;
+      this.memory.set(key, open.plain);
+      if (open.reseal) this.set(key, open.plain);
     }
-    if (this.kind === 'basic_text') this.file.store = {};
+    if (this.kind === 'basic_text') {
+      this.file.store = Object.fromEntries(
+        Object.entries(this.file.store).filter(([k]) => !opened.has(k)),
+      );
+    }
   }
 
   /** How passphrases are kept on this computer now, for the owner to be told. */

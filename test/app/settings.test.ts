@@ -1,8 +1,11 @@
 /** Settings survive upgrades and damage; passphrases are stored only when the OS protects them. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import Conf from 'conf';
+import { createAppCore } from '../../main/app/core.js';
+import { headlessPlatform } from '../../main/app/platform.js';
 import { ProtectedSecretStore, type Protection, type Protector } from '../../main/app/secrets.js';
 import {
   DEFAULT_SETTINGS,
@@ -11,7 +14,7 @@ import {
   SettingsStore,
   migrateSettings,
 } from '../../main/app/settings.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 
 const job = {
   id: 'j1',
@@ -72,13 +75,20 @@ test('a conf file round-trips through the store, as the CLI and test host use it
   }
 });
 
-/** A stand-in for the OS's keychain (which cannot exist here), reporting `kind`. */
-function fakeProtector(kind: Protection): Protector {
+/**
+ * A stand-in for the OS's keychain (which cannot exist here), reporting `kind`. Its seal starts
+ * with the kind, so one backend cannot open another's, as Chromium's cannot (v10 and v11).
+ */
+function fakeProtector(kind: Protection, reseal = false): Protector {
   const xor = (b: Buffer): Buffer => Buffer.from(b.map((x) => x ^ 0x5a));
   return {
     protection: async () => kind,
-    protect: async (plain) => xor(Buffer.from(plain)),
-    unprotect: async (sealed) => xor(sealed).toString(),
+    protect: async (plain) => Buffer.concat([Buffer.from(`${kind}:`), xor(Buffer.from(plain))]),
+    unprotect: async (sealed) => {
+      const tag = Buffer.from(`${kind}:`);
+      if (!sealed.subarray(0, tag.length).equals(tag)) throw new Error('not sealed here');
+      return { plain: xor(sealed.subarray(tag.length)).toString(), reseal };
+    },
   };
 }
 
@@ -143,4 +153,67 @@ test("Linux's basic_text fallback (a fixed password) is not protection: the pass
   const restarted = new ProtectedSecretStore(doc, fakeProtector('basic_text'));
   await restarted.load();
   assert.equal(restarted.get('j1'), null, 'asked again after a restart');
+});
+
+test('under basic_text a passphrase the keychain sealed stays on disk, for when the keychain is back', async () => {
+  const dir = tempDir();
+  const doc = new Conf<Record<string, unknown>>({
+    projectName: 'tv',
+    cwd: dir,
+    configName: 'secrets',
+  });
+  const keychain = new ProtectedSecretStore(doc, fakeProtector('os'));
+  await keychain.load();
+  keychain.set('j1', SECRET);
+  await keychain.flushed();
+  const stored = doc.store['j1'];
+  // A session where the keyring did not start: Chromium falls back to basic_text.
+  const fallback = new ProtectedSecretStore(doc, fakeProtector('basic_text'));
+  await fallback.load();
+  assert.equal(fallback.get('j1'), null);
+  assert.equal(doc.store['j1'], stored);
+  const back = new ProtectedSecretStore(doc, fakeProtector('os'));
+  await back.load();
+  assert.equal(back.get('j1'), SECRET);
+});
+
+test('a passphrase the OS asks to seal again (a newer key) is sealed again', async () => {
+  const doc = { store: {} as Record<string, unknown> };
+  const first = new ProtectedSecretStore(doc, fakeProtector('os'));
+  await first.load();
+  first.set('j1', SECRET);
+  await first.flushed();
+  let sealedAgain = 0;
+  const rotating = fakeProtector('os', true);
+  const protector: Protector = {
+    ...rotating,
+    protect: async (plain) => {
+      sealedAgain += 1;
+      return rotating.protect(plain);
+    },
+  };
+  const store = new ProtectedSecretStore(doc, protector);
+  await store.load();
+  await store.flushed();
+  assert.equal(store.get('j1'), SECRET);
+  assert.equal(sealedAgain, 1);
+});
+
+test("Home's status says how passphrases are kept: basic_text is told, so the owner knows", async () => {
+  for (const kind of ['os', 'basic_text', 'none'] as const) {
+    const { core, handlers } = createAppCore({
+      files: { settings: { store: {} }, state: { store: {} }, secrets: { store: {} } },
+      protector: fakeProtector(kind),
+      platform: headlessPlatform(tempDir(), tempDir()),
+      events: { emit: () => undefined },
+      drives: async () => [],
+    });
+    await core.secrets.load();
+    assert.equal((await handlers['status:get']({})).passphrases, kind);
+  }
+  const en = JSON.parse(fs.readFileSync(path.join(ROOT, 'locales', 'en.json'), 'utf8')) as {
+    home: Record<string, string>;
+  };
+  assert.match(en.home['passphrasesInMemory']!, /no keychain Tillvault can use/);
+  assert.match(en.home['passphrasesInMemory']!, /after a restart/);
 });

@@ -87,7 +87,12 @@ async function startHostProcess(
 async function hook(info: HostInfo, name: string, body?: unknown): Promise<Response> {
   const r = await fetch(new URL(`__test/${name}`, info.url), {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', 'x-tillvault-token': info.token },
+    headers: {
+      'content-type': 'application/json',
+      'x-tillvault-token': info.token,
+      // What the page itself sends; the host refuses a POST that names no origin.
+      origin: new URL(info.url).origin,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!r.ok) throw new Error(`test hook ${name}: ${r.status} ${await r.text()}`);

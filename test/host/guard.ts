@@ -12,6 +12,8 @@ import type http from 'node:http';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** The header the page's bridge sends the secret in (an event stream sends it in the query). */
 export const TOKEN_HEADER = 'x-tillvault-token';
+/** The event stream, which takes the secret as `?token=` instead. */
+export const EVENTS_PATH = '/__events';
 
 export interface Refusal {
   readonly status: number;
@@ -42,8 +44,8 @@ export function checkHost(req: http.IncomingMessage, port: number): Refusal | nu
 
 /**
  * A request that acts (IPC, the event stream, the test hooks): from our page, with its secret.
- * Browsers always send `Origin` on cross-site POSTs and `Sec-Fetch-Site` on everything; a
- * client that sends neither (a test, curl) still needs the secret.
+ * Browsers send `Origin` on every POST and `Sec-Fetch-Site` on everything, so a POST with
+ * neither is no page's; other clients (the e2e fixtures) must name our origin.
  */
 export function checkCaller(
   req: http.IncomingMessage,
@@ -52,15 +54,22 @@ export function checkCaller(
   token: string,
 ): Refusal | null {
   const origin = req.headers.origin;
-  if (origin !== undefined && !ownHosts(port).some((h) => origin === `http://${h}`)) {
-    return { status: 403, message: 'Requests from other sites are refused.' };
-  }
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin') {
+  const ownOrigin = origin !== undefined && ownHosts(port).some((h) => origin === `http://${h}`);
+  if ((origin !== undefined && !ownOrigin) || (site !== undefined && site !== 'same-origin')) {
     return { status: 403, message: 'Requests from other sites are refused.' };
   }
+  if (req.method === 'POST' && !ownOrigin && site !== 'same-origin') {
+    return { status: 403, message: 'A request that changes something must name its origin.' };
+  }
+  // Only the event stream takes the secret in its address: EventSource cannot send headers.
   const header = req.headers[TOKEN_HEADER];
-  const given = typeof header === 'string' ? header : url.searchParams.get('token');
+  const given =
+    typeof header === 'string'
+      ? header
+      : req.method === 'GET' && url.pathname === EVENTS_PATH
+        ? url.searchParams.get('token')
+        : null;
   if (!sameSecret(given, token)) {
     return { status: 403, message: 'This request does not come from the Tillvault window.' };
   }

@@ -18,6 +18,7 @@ import type { EventName, EventPayload } from '../../main/ipc/contract.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
 import {
   BodyError,
+  EVENTS_PATH,
   TOKEN_HEADER,
   checkCaller,
   checkHost,
@@ -48,11 +49,13 @@ export interface Host {
 }
 
 // The shim holds no secret: a page of another site may load it as a script. The secret is in
-// the served index.html, which no other site can read.
+// the served index.html, which no other site can read. The event stream gets it in its query,
+// not in a cookie: cookies ignore ports, so every other server on 127.0.0.1 or localhost is
+// "same site" and its pages would send a SameSite=Strict cookie too.
 const SHIM = `(() => {
   const token = document.querySelector('meta[name="tillvault-token"]').content;
   const listeners = new Map();
-  const events = new EventSource('/__events?token=' + encodeURIComponent(token));
+  const events = new EventSource('${EVENTS_PATH}?token=' + encodeURIComponent(token));
   events.onmessage = (m) => {
     const { event, payload } = JSON.parse(m.data);
     for (const l of listeners.get(event) ?? []) l(payload);
@@ -172,7 +175,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (wrongHost) return refuse(res, wrongHost.status, wrongHost.message);
       const acts =
         url.pathname.startsWith('/__ipc/') ||
-        url.pathname === '/__events' ||
+        url.pathname === EVENTS_PATH ||
         url.pathname.startsWith('/__test/');
       if (acts) {
         const refused = checkCaller(req, url, port, token);
@@ -190,7 +193,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
           .end(JSON.stringify(envelope));
         return;
       }
-      if (url.pathname === '/__events') {
+      if (url.pathname === EVENTS_PATH) {
         // Closing: a reconnecting event stream would keep the server open for ever.
         if (closing) {
           res.writeHead(503, HEADERS).end();
@@ -251,7 +254,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         res.writeHead(404, HEADERS).end();
         return;
       }
-      if (rel === 'index.html') {
+      const page = rel === 'index.html';
+      if (page) {
         const head = `<head><meta name="tillvault-token" content="${token}"><script src="/__shim.js"></script>`;
         body = Buffer.from(body.toString('utf8').replace('<head>', head));
       }
@@ -259,6 +263,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
         .writeHead(200, {
           ...HEADERS,
           'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+          // The page holds this start's secret: never kept on disk, never reused after a restart.
+          ...(page ? { 'cache-control': 'no-store' } : {}),
         })
         .end(body);
     })().catch((err: unknown) => {

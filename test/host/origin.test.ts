@@ -71,6 +71,25 @@ function request(
 
 const own = (): Record<string, string> => ({ host: `127.0.0.1:${port}` });
 const json = { 'content-type': 'application/json' };
+/** What the page's own fetch sends besides the secret. */
+const page = (): Record<string, string> => ({
+  ...own(),
+  ...json,
+  origin: `http://127.0.0.1:${port}`,
+  'sec-fetch-site': 'same-origin',
+});
+
+/** The status line and headers of a request whose answer may never end (the event stream). */
+function head(pathname: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathname, headers }, (res) => {
+      resolve({ status: res.statusCode ?? 0, body: '', headers: res.headers });
+      res.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** What the served page holds: the secret is in its index.html, and only there. */
 async function pageToken(): Promise<string> {
@@ -89,18 +108,24 @@ const hostileJob = JSON.stringify({
   passphrase: 'attacker passphrase 123',
 });
 
-async function jobCount(token: string): Promise<number> {
+/** A legitimate call, as the page makes it. */
+async function call<T>(token: string, channel: string, body: unknown = {}): Promise<T> {
   const r = await request(
     'POST',
-    '/__ipc/status:get',
-    { ...own(), ...json, 'x-tillvault-token': token },
-    '{}',
+    `/__ipc/${channel}`,
+    { ...page(), 'x-tillvault-token': token },
+    JSON.stringify(body),
   );
   assert.equal(r.status, 200, r.body);
-  const envelope = JSON.parse(r.body) as { ok: boolean; value: { jobs: unknown[] } };
+  const envelope = JSON.parse(r.body) as { ok: boolean; value: T };
   assert.ok(envelope.ok, r.body);
-  return envelope.value.jobs.length;
+  return envelope.value;
 }
+
+const jobCount = async (token: string): Promise<number> =>
+  (await call<{ jobs: unknown[] }>(token, 'status:get')).jobs.length;
+const startsAtLogin = async (token: string): Promise<boolean> =>
+  (await call<{ startAtLogin: boolean }>(token, 'settings:get')).startAtLogin;
 
 test('the page itself works: its secret, JSON, its own Host', async () => {
   const token = await pageToken();
@@ -108,10 +133,33 @@ test('the page itself works: its secret, JSON, its own Host', async () => {
   const shim = await request('GET', '/__shim.js', own());
   assert.equal(shim.status, 200);
   assert.ok(!shim.body.includes(token), 'the shim, which any site may load, holds no secret');
-  const page = await request('GET', '/', own());
-  assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
-  assert.equal(page.headers['access-control-allow-origin'], undefined);
-  assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  const index = await request('GET', '/', own());
+  assert.match(String(index.headers['content-security-policy']), /frame-ancestors 'none'/);
+  assert.equal(index.headers['x-content-type-options'], 'nosniff');
+  assert.equal(index.headers['referrer-policy'], 'no-referrer');
+  assert.equal(index.headers['cross-origin-resource-policy'], 'same-origin');
+  assert.equal(index.headers['cache-control'], 'no-store');
+  // No CORS header on anything, even when another site asks: its page cannot read answers.
+  const asked = await request(
+    'POST',
+    '/__ipc/status:get',
+    { ...page(), origin: 'https://evil.example', 'x-tillvault-token': token },
+    '{}',
+  );
+  for (const answer of [index, shim, asked]) {
+    const cors = Object.keys(answer.headers).filter((h) => h.startsWith('access-control-'));
+    assert.deepEqual(cors, []);
+  }
+  const events = await head(`/__events?token=${token}`, {
+    ...own(),
+    'sec-fetch-site': 'same-origin',
+  });
+  assert.equal(events.status, 200);
+  assert.match(String(events.headers['content-type']), /text\/event-stream/);
+  // A change the page makes goes through (the refusals below are refusals, not breakage).
+  await call(token, 'settings:update', { startAtLogin: true });
+  assert.equal(await startsAtLogin(token), true);
+  await call(token, 'settings:update', { startAtLogin: false });
 });
 
 test("another site's page is refused: by Origin, by Sec-Fetch-Site, and without the secret", async () => {
@@ -124,28 +172,63 @@ test("another site's page is refused: by Origin, by Sec-Fetch-Site, and without 
     // Even holding the secret, another origin is refused.
     { ...own(), ...json, origin: 'https://evil.example', 'x-tillvault-token': token },
     { ...own(), ...json, 'sec-fetch-site': 'cross-site', 'x-tillvault-token': token },
-    // No secret at all, and a wrong one.
-    { ...own(), ...json },
-    { ...own(), ...json, 'x-tillvault-token': token.slice(1) + 'x' },
+    // From our own origin, but with no secret, a wrong one, or one of the wrong length.
+    page(),
+    { ...page(), 'x-tillvault-token': token.slice(1) + 'x' },
+    { ...page(), 'x-tillvault-token': token + 'x' },
   ];
+  const turnOn = JSON.stringify({ startAtLogin: true });
   for (const headers of attempts) {
-    const r = await request('POST', '/__ipc/jobs:create', headers, hostileJob);
-    assert.equal(r.status, 403, JSON.stringify(headers));
-    const envelope = JSON.parse(r.body) as { ok: boolean; error: { code: string } };
-    assert.equal(envelope.ok, false);
-    assert.equal(envelope.error.code, 'INVALID_REQUEST');
+    for (const [channel, body] of [
+      ['jobs:create', hostileJob],
+      ['settings:update', turnOn],
+    ] as const) {
+      const r = await request('POST', `/__ipc/${channel}`, headers, body);
+      assert.equal(r.status, 403, `${channel} ${JSON.stringify(headers)}`);
+      const envelope = JSON.parse(r.body) as { ok: boolean; error: { code: string } };
+      assert.equal(envelope.ok, false);
+      assert.equal(envelope.error.code, 'INVALID_REQUEST');
+    }
   }
-  const events = await request('GET', '/__events', own());
+  const events = await head('/__events', own());
   assert.equal(events.status, 403, 'the event stream needs the secret too');
+  const foreignEvents = await head(`/__events?token=${token}`, {
+    ...own(),
+    'sec-fetch-site': 'cross-site',
+  });
+  assert.equal(foreignEvents.status, 403);
   assert.equal(await jobCount(token), 0, 'no job was created');
+  assert.equal(await startsAtLogin(token), false, 'start at login stayed off');
+});
+
+test('a POST naming no origin, or carrying the secret in its address, is refused', async () => {
+  const token = await pageToken();
+  const turnOn = JSON.stringify({ startAtLogin: true });
+  // Every browser names the origin of a POST; a request that does not is no page's.
+  const bare = await request(
+    'POST',
+    '/__ipc/settings:update',
+    { ...own(), ...json, 'x-tillvault-token': token },
+    turnOn,
+  );
+  assert.equal(bare.status, 403);
+  // Only the event stream, which cannot send headers, may take the secret in its address.
+  const inQuery = await request(
+    'POST',
+    `/__ipc/settings:update?token=${token}`,
+    { ...page() },
+    turnOn,
+  );
+  assert.equal(inQuery.status, 403);
+  assert.equal(await startsAtLogin(token), false);
 });
 
 test('a forged Host (DNS rebinding) is refused, even for the page and with the secret', async () => {
   const token = await pageToken();
   for (const name of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`]) {
-    const page = await request('GET', '/', { host: name });
-    assert.equal(page.status, 403, name);
-    assert.ok(!page.body.includes(token), 'the page and its secret are not served');
+    const index = await request('GET', '/', { host: name });
+    assert.equal(index.status, 403, name);
+    assert.ok(!index.body.includes(token), 'the page and its secret are not served');
     const r = await request(
       'POST',
       '/__ipc/jobs:create',
@@ -159,7 +242,7 @@ test('a forged Host (DNS rebinding) is refused, even for the page and with the s
 
 test('bodies that are too large or not JSON are refused with a typed error, not run as {}', async () => {
   const token = await pageToken();
-  const headers = { ...own(), ...json, 'x-tillvault-token': token };
+  const headers = { ...page(), 'x-tillvault-token': token };
   const big = await request(
     'POST',
     '/__ipc/status:get',
@@ -184,13 +267,17 @@ test('bodies that are too large or not JSON are refused with a typed error, not 
 
 test("the test hooks exist only where the e2e tests turn them on, and need the page's secret", async () => {
   const token = await pageToken();
-  const headers = { ...own(), ...json, 'x-tillvault-token': token };
+  const headers = { ...page(), 'x-tillvault-token': token };
   for (const hook of ['dialog', 'desktop', 'state']) {
     const r = await request('POST', `/__test/${hook}`, headers, '{"answer":"/etc/shadow"}');
     assert.equal(r.status, 404, hook);
   }
+  // Nothing can answer the dialogs of `npm run host`: they are cancelled, never scripted.
+  for (const channel of ['dialog:pick-database', 'dialog:pick-folder']) {
+    assert.deepEqual(await call(token, channel), { path: null });
+  }
   const at = Number(new URL(hooked.url).port);
-  const hookedHeaders = { host: `127.0.0.1:${at}`, ...json };
+  const hookedHeaders = { host: `127.0.0.1:${at}`, ...json, origin: `http://127.0.0.1:${at}` };
   const without = await request('POST', '/__test/dialog', hookedHeaders, '{"answer":null}', at);
   assert.equal(without.status, 403);
   const withSecret = await request(
