@@ -11,7 +11,8 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { classifyTables } from '../engine/source/classify.js';
+import { classifyTables } from '../engine/source/classify/classify.js';
+import { readTableShapes, type TableShape } from '../engine/source/schema.js';
 import { DATA_TYPES, type DataType } from '../engine/data-types.js';
 
 export interface CandidateSearch {
@@ -273,7 +274,7 @@ async function inspect(file: string, nowMs: number): Promise<Candidate | null> {
     throw err;
   }
 
-  const shapes = readTableShapes(file);
+  const shapes = shapesOf(file);
   if (!shapes) return null;
   const classified = classifyTables(shapes);
   const found = new Set(classified.map((c) => c.type));
@@ -291,12 +292,12 @@ async function inspect(file: string, nowMs: number): Promise<Candidate | null> {
 }
 
 /**
- * Table names and columns only. describeTables (engine/schema.ts) also counts every table's rows,
- * which on a big till database reads whole indexes and, in rollback-journal mode, holds a read
- * lock that makes the till's writes wait; naming the tables is all a guess needs.
- * Null when the file cannot be opened or read (locked, encrypted past the header, damaged).
+ * The schema only (engine/source/schema.ts). Counting rows would read whole indexes and, in
+ * rollback-journal mode, hold a read lock that makes the till's writes wait; the schema is all a
+ * guess needs. Null when the file cannot be opened or read (locked, encrypted past the header,
+ * damaged).
  */
-function readTableShapes(file: string): { name: string; columns: string[] }[] | null {
+function shapesOf(file: string): TableShape[] | null {
   let db: Database.Database | null = null;
   try {
     // Like any SQLite reader, this leaves empty -wal/-shm files beside a WAL-mode database that
@@ -304,22 +305,7 @@ function readTableShapes(file: string): { name: string; columns: string[] }[] | 
     // A short busy timeout: a till holding a write lock should not stall the scan for seconds.
     db = new Database(file, { readonly: true, fileMustExist: true, timeout: 500 });
     db.pragma('query_only = 1');
-    const names = (
-      db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-        )
-        .all() as { name: string }[]
-    ).map((r) => r.name);
-    const columnsOf = db.prepare('SELECT name FROM pragma_table_info(?)');
-    return names.map((name) => {
-      try {
-        return { name, columns: (columnsOf.all(name) as { name: string }[]).map((c) => c.name) };
-      } catch {
-        // A virtual table whose module this SQLite lacks still has a telling name.
-        return { name, columns: [] };
-      }
-    });
+    return readTableShapes(db);
   } catch {
     return null;
   } finally {

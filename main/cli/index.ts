@@ -32,6 +32,7 @@ import {
   reportParseExit,
   type Out,
 } from './output.js';
+import { describeWhy } from '../engine/source/classify/why.js';
 import { describeDatabase, listSnapshots } from '../engine/source/inspect.js';
 import { defaultConfigDir } from './config-dir.js';
 import { readLog, runDemo } from './queries.js';
@@ -234,7 +235,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('how each table is classified into data types, with row counts')
     .action(
       run(async (out, db: string) => {
-        const tables = await describeDatabase(path.resolve(db));
+        const tables = (await describeDatabase(path.resolve(db))).map((t) => ({
+          ...t,
+          reason: describeWhy(t.why),
+        }));
         out.result({ database: path.resolve(db), tables }, () => humanTypes(tables));
         return EXIT.ok;
       }),

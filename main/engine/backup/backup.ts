@@ -15,7 +15,7 @@ import { appendAudit, currentUser } from '../repository/audit.js';
 import { IdSet } from '../repository/blob-index.js';
 import { ChunkPool } from '../repository/chunk-pool.js';
 import { FRAME_BYTES, FRAME_MEMBERS, SINGLE } from '../repository/chunk.js';
-import { withOverrides, type TypeOverrides } from '../source/classify.js';
+import { withOverrides, type TypeOverrides } from '../source/classify/classify.js';
 import { DATA_TYPES, type DataType } from '../data-types.js';
 import {
   discardCreated,

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { classifyTables } from '../source/classify.js';
+import { classifyTables } from '../source/classify/classify.js';
 import { type DataType } from '../data-types.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
 import { withLock } from '../repository/lock.js';
@@ -163,8 +163,10 @@ function tablesOnlyInDatabase(
   m: Manifest,
 ): { table: string; type: DataType }[] {
   const inBackup = new Set(m.tables.map((t) => t.name));
-  const fresh = describeTables(db, { sizes: false }).filter((t) => !inBackup.has(t.name));
-  return classifyTables(fresh).filter((t) => m.complete || m.types.includes(t.type));
+  // Classified with the whole schema, so links to the backed-up tables count.
+  return classifyTables(describeTables(db, { sizes: false })).filter(
+    (t) => !inBackup.has(t.table) && (m.complete || m.types.includes(t.type)),
+  );
 }
 
 export async function diff(

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import type { DataType } from '../data-types.js';
-import { classifyTables } from './classify.js';
+import { classifyTables } from './classify/classify.js';
+import type { Why } from './classify/why.js';
 import type { Manifest } from '../repository/manifest.js';
 import type { Credential } from '../repository/config.js';
 import { Repository } from '../repository/repository.js';
@@ -17,7 +18,7 @@ export interface TypedTable {
   type: DataType;
   rows: number;
   bytes: number | null;
-  reason: string;
+  why: Why;
 }
 
 export async function describeDatabase(file: string): Promise<TypedTable[]> {
@@ -32,7 +33,7 @@ export async function describeDatabase(file: string): Promise<TypedTable[]> {
       type: types.get(t.name)!.type,
       rows: t.rows,
       bytes: t.bytes,
-      reason: types.get(t.name)!.reason,
+      why: types.get(t.name)!.why,
     }));
   } finally {
     db.close();

@@ -7,9 +7,21 @@ import type Database from 'better-sqlite3';
 import type { DataType } from '../data-types.js';
 import { quoteIdent } from './sqlite-source.js';
 
-export interface TableInfo {
+/** A column as the classifier sees it: its name and declared type ("INTEGER", "decimal(10,2)"). */
+export interface ColumnShape {
   name: string;
-  columns: string[];
+  type: string;
+}
+
+/** What a table is made of, without reading its rows: enough to guess what it holds. */
+export interface TableShape {
+  name: string;
+  columns: ColumnShape[];
+  /** Declared foreign keys: this table's column and the table it points at. */
+  references: { column: string; table: string }[];
+}
+
+export interface TableInfo extends TableShape {
   rows: number;
   bytes: number | null;
 }
@@ -30,12 +42,6 @@ function userTableNames(db: Database.Database): string[] {
   ).map((r) => r.name);
 }
 
-function columnsOf(db: Database.Database, table: string): string[] {
-  return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[]).map(
-    (c) => c.name,
-  );
-}
-
 /** Pages used by each table together with its indexes; null when dbstat is not compiled in. */
 function bytesByTable(db: Database.Database): Map<string, number> | null {
   try {
@@ -53,22 +59,47 @@ function bytesByTable(db: Database.Database): Map<string, number> | null {
 }
 
 /**
- * User tables only (not sqlite_sequence and friends). A table that cannot be read — a virtual
- * table whose module this SQLite lacks — is still listed, with no columns and 0 rows, so that
- * callers deciding what to keep still see it.
+ * Names, columns and foreign keys of every user table (not sqlite_sequence and friends), from the
+ * schema alone: milliseconds even on a big till database, and no read lock on its rows. A virtual
+ * table whose module this SQLite lacks is listed with no columns: its name still says something.
  */
-/** `sizes: false` skips dbstat, which reads every page: a backup does not need per-table bytes. */
-export function describeTables(db: Database.Database, opts: { sizes?: boolean } = {}): TableInfo[] {
-  const sizes = opts.sizes === false ? null : bytesByTable(db);
+export function readTableShapes(db: Database.Database): TableShape[] {
+  const columns = db.prepare('SELECT name, type FROM pragma_table_info(?)');
+  const keys = db.prepare(
+    'SELECT "from" AS column, "table" AS target FROM pragma_foreign_key_list(?)',
+  );
   return userTableNames(db).map((name) => {
     try {
-      const columns = columnsOf(db, name);
-      const { n } = db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(name)}`).get() as {
+      return {
+        name,
+        columns: columns.all(name) as ColumnShape[],
+        references: (keys.all(name) as { column: string; target: string }[]).map((k) => ({
+          column: k.column,
+          table: k.target,
+        })),
+      };
+    } catch {
+      return { name, columns: [], references: [] };
+    }
+  });
+}
+
+/**
+ * User tables with their rows and, unless `sizes: false`, the bytes they take. A table that
+ * cannot be read (a virtual table whose module this SQLite lacks) has 0 rows, so that callers
+ * deciding what to keep still see it. dbstat reads every page: a backup does not need the bytes.
+ */
+export function describeTables(db: Database.Database, opts: { sizes?: boolean } = {}): TableInfo[] {
+  const sizes = opts.sizes === false ? null : bytesByTable(db);
+  return readTableShapes(db).map((shape) => {
+    const bytes = sizes ? (sizes.get(shape.name) ?? 0) : null;
+    try {
+      const { n } = db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(shape.name)}`).get() as {
         n: number;
       };
-      return { name, columns, rows: n, bytes: sizes ? (sizes.get(name) ?? 0) : null };
+      return { ...shape, rows: n, bytes };
     } catch {
-      return { name, columns: [], rows: 0, bytes: null };
+      return { ...shape, columns: [], rows: 0, bytes: null };
     }
   });
 }

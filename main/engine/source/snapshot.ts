@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DATA_TYPES, type DataType } from '../data-types.js';
-import { classifyTables, withOverrides, type TypeOverrides } from './classify.js';
+import { classifyTables, withOverrides, type TypeOverrides } from './classify/classify.js';
 import { sha256 } from '../repository/crypto.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
 import { businessSummary, describeTables } from './schema.js';

@@ -7,7 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DataType } from '../data-types.js';
-import { CHOSEN_BY_OWNER } from './classify.js';
+import type { Why } from './classify/why.js';
 
 /** The shadow tables each module makes, by suffix. */
 const SHADOWS: Record<string, readonly string[]> = {
@@ -72,22 +72,22 @@ export function shadowOwners(tables: readonly VirtualTable[]): Map<string, Virtu
  * the table it indexes (a search box over members is members), unless the owner chose its type:
  * they must be kept or left out together.
  */
-export function bindVirtualTables<T extends { table: string; type: DataType; reason: string }>(
+export function bindVirtualTables<T extends { table: string; type: DataType; why: Why }>(
   classified: readonly T[],
   tables: readonly VirtualTable[],
 ): T[] {
   const byName = new Map(classified.map((c) => [c.table.toLowerCase(), c]));
-  const bound = new Map<string, { type: DataType; reason: string }>();
+  const bound = new Map<string, { type: DataType; why: Why }>();
   for (const vt of tables) {
     const own = byName.get(vt.name.toLowerCase());
     if (!own) continue;
     const content = vt.contentTable ? byName.get(vt.contentTable.toLowerCase()) : undefined;
-    const chosen = own.reason === CHOSEN_BY_OWNER;
-    const type = content && !chosen ? content.type : own.type;
-    const reason = content && !chosen ? `searches the table "${content.table}"` : own.reason;
-    bound.set(vt.name.toLowerCase(), { type, reason });
+    const follows = content && own.why.by !== 'owner';
+    const type = follows ? content.type : own.type;
+    const why: Why = follows ? { by: 'searches', table: content.table } : own.why;
+    bound.set(vt.name.toLowerCase(), { type, why });
     for (const s of vt.shadows) {
-      bound.set(s.toLowerCase(), { type, reason: `belongs to the table "${vt.name}"` });
+      bound.set(s.toLowerCase(), { type, why: { by: 'belongs', table: vt.name } });
     }
   }
   return classified.map((c) => ({ ...c, ...bound.get(c.table.toLowerCase()) }));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-import { classifyTables } from '../../../main/engine/source/classify.js';
+import { classifyTables } from '../../../main/engine/source/classify/classify.js';
 import { createDemoShop } from '../../../main/engine/demo/demo-shop.js';
 import { businessSummary, describeTables, toIsoTime } from '../../../main/engine/source/schema.js';
 import { chinook, northwind, tempDir } from '../../helpers.js';
@@ -28,13 +28,10 @@ test('describeTables lists user tables with columns, rows and bytes', () => {
     assert.ok(!names.some((n) => n.startsWith('sqlite_')), 'no internal tables');
     assert.ok(!names.includes('Order Subtotals'), 'no views');
     const details = tables.find((t) => t.name === 'Order Details')!;
-    assert.deepEqual(details.columns, [
-      'OrderID',
-      'ProductID',
-      'UnitPrice',
-      'Quantity',
-      'Discount',
-    ]);
+    assert.deepEqual(
+      details.columns.map((c) => c.name),
+      ['OrderID', 'ProductID', 'UnitPrice', 'Quantity', 'Discount'],
+    );
     assert.equal(details.rows, 2155);
     assert.ok(details.bytes! > 0);
     const categories = tables.find((t) => t.name === 'Categories')!;
@@ -53,7 +50,7 @@ test('describeTables quotes names with spaces and quotes', () => {
   const tables = describeTables(db);
   db.close();
   assert.deepEqual(
-    tables.map((t) => [t.name, t.columns, t.rows]),
+    tables.map((t) => [t.name, t.columns.map((c) => c.name), t.rows]),
     [
       ['select', ['from'], 0],
       [`we"ird 'name`, ['col "one"', 'col two'], 2],
