@@ -285,7 +285,8 @@ async function cachedDemoShop(
   bytes: number,
 ): Promise<{ file: string; generatedMs: number | null }> {
   const { members, days } = demoOptionsForSize(bytes);
-  const file = path.join(CACHE, `shop-m${members}-d${days}-s${SEED}.db`);
+  // With the member search box (FTS5 kept by triggers), product search and R*Tree a POS has.
+  const file = path.join(CACHE, `shop-m${members}-d${days}-s${SEED}-fts.db`);
   if (fs.existsSync(file)) return { file, generatedMs: null };
   fs.mkdirSync(CACHE, { recursive: true });
   const temp = `${file}.generating`;
@@ -301,6 +302,7 @@ async function cachedDemoShop(
     String(days),
     '--seed',
     String(SEED),
+    '--search-indexes',
   ]);
   // Fold the WAL into the file, so the cache is one self-contained file (still in WAL mode).
   const db = new Database(temp);

@@ -146,7 +146,13 @@ export function createHandlers(core: AppCore): Handlers {
       const { tables, bytes } = await describeInWorker(grants.check(req.path));
       return {
         bytes,
-        tables: tables.map((t) => ({ table: t.table, type: t.type, rows: t.rows, bytes: t.bytes })),
+        tables: tables.map((t) => ({
+          table: t.table,
+          type: t.type,
+          rows: t.rows,
+          bytes: t.bytes,
+          why: t.why,
+        })),
       };
     },
 

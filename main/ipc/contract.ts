@@ -191,11 +191,28 @@ const statusView = z.object({
 });
 export type StatusView = z.infer<typeof statusView>;
 
+const names = z.array(z.string()).max(200);
+/** Why a table got its type (engine/source/classify/why.ts), for the owner to judge. */
+const whyView = z.discriminatedUnion('by', [
+  z.object({ by: z.literal('name'), word: z.string() }),
+  z.object({ by: z.literal('columns'), columns: names }),
+  z.object({ by: z.literal('settings') }),
+  z.object({ by: z.literal('links'), table: z.string(), columns: names }),
+  z.object({ by: z.literal('part-of'), table: z.string() }),
+  z.object({ by: z.literal('list-of'), table: z.string() }),
+  z.object({ by: z.literal('searches'), table: z.string() }),
+  z.object({ by: z.literal('belongs'), table: z.string() }),
+  z.object({ by: z.literal('owner') }),
+  z.object({ by: z.literal('nothing') }),
+]);
+export type WhyView = z.infer<typeof whyView>;
+
 const tableView = z.object({
   table: z.string(),
   type: dataType,
   rows: z.number(),
   bytes: z.number().nullable(),
+  why: whyView,
 });
 
 const candidateView = z.object({

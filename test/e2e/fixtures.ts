@@ -164,7 +164,14 @@ export async function setUpDemoShop(
   await expect(types).toContainText('members');
   // The owner may sort a table into another data type; the summary follows at once.
   await page.getByTestId('sort-tables').click();
+  // Each table says why it got its type, so the owner can judge the guess.
+  await expect(page.getByTestId('why-members')).toHaveText(/its name has “\u2068member\u2069”/);
+  await expect(page.getByTestId('why-member_search_data')).toHaveText(
+    /kept by SQLite for \u2068member_search\u2069/,
+  );
+  await expect(page.getByTestId('why-member_search')).toHaveText(/searches \u2068members\u2069/);
   await page.getByTestId('type-of-shifts').selectOption('staff');
+  await expect(page.getByTestId('why-shifts')).toHaveText('you chose this');
   await expect(types.getByRole('row', { name: /Staff and settings/ })).toContainText('shifts');
   await expect(types.getByRole('row', { name: /Sales and transactions/ })).not.toContainText(
     'shifts',

@@ -34,6 +34,24 @@ test.describe('on an Arabic computer', () => {
   });
 });
 
+test.describe('setting up on an Arabic computer', () => {
+  test.use({ lang: 'ar-SA' });
+
+  test('the data types say why in Arabic, with table names kept left to right', async ({
+    page,
+    host,
+  }) => {
+    await page.goto(host.url);
+    await page.getByTestId('use-demo').click();
+    await expect(page.getByTestId('types-table')).toBeVisible();
+    await page.getByTestId('sort-tables').click();
+    const why = page.getByTestId('why-member_search');
+    await expect(why).toHaveText('يبحث في \u2068members\u2069');
+    await expect(page.getByTestId('why-members')).toContainText('\u2068member\u2069');
+    await snap(page, 'ar-06-setup-types-why');
+  });
+});
+
 test.describe('on an English computer with the demo shop', () => {
   test.use({ demoShop: true });
 

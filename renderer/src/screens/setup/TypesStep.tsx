@@ -19,6 +19,7 @@ import { useLoad } from '../../hooks.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatBytes, formatNumber } from '../../i18n.js';
 import type { DataType } from './types.js';
+import { whyText } from './why.js';
 
 export function TypesStep({
   source,
@@ -118,11 +119,24 @@ export function TypesStep({
               {t('setup.types.sortIntro')}
             </Text>
             <Table verticalSpacing={4}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('setup.types.tables')}</Table.Th>
+                  <Table.Th>{t('setup.types.rows')}</Table.Th>
+                  <Table.Th>{t('setup.types.whyHeader')}</Table.Th>
+                  <Table.Th>{t('setup.types.type')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
               <Table.Tbody>
                 {described.tables.map((tb) => (
                   <Table.Tr key={tb.table}>
                     <Table.Td dir="ltr">{tb.table}</Table.Td>
                     <Table.Td>{formatNumber(tb.rows)}</Table.Td>
+                    <Table.Td>
+                      <Text size="xs" c="dimmed" data-testid={`why-${tb.table}`}>
+                        {overrides[tb.table] ? t('setup.types.why.owner') : whyText(t, tb.why)}
+                      </Text>
+                    </Table.Td>
                     <Table.Td>
                       <NativeSelect
                         aria-label={tb.table}
