@@ -1,6 +1,7 @@
 /** Plain-language output for people at a terminal. */
 import type { BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DiffResult } from '../engine/restore/diff.js';
+import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { PruneResult } from '../engine/maintenance/prune.js';
 import type { VerifyResult } from '../engine/maintenance/verify.js';
 import { formatBytes } from './output.js';
@@ -129,6 +130,32 @@ export function humanDiff(r: DiffResult): string {
     );
   }
   return [...lines, ...r.warnings].join('\n');
+}
+
+const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));
+
+/** "2026-12-07 10:00  members: 38 removed; sales: 412 added" per backup, newest first. */
+export function humanChanges(list: readonly SnapshotChanges[]): string {
+  return list
+    .map((c) => {
+      const head = `${localTime(c.time)}  ${c.snapshotId}`;
+      if (!c.previousId) return `${head}  the first backup`;
+      const parts = c.types.flatMap((t) => {
+        const said = [
+          t.added > 0 ? `${t.added} added` : '',
+          t.removed > 0 ? `${t.removed} removed` : '',
+          t.changed > 0 ? `${t.changed} changed` : '',
+        ].filter(Boolean);
+        return said.length > 0 ? [`${t.type}: ${said.join(', ')}`] : [];
+      });
+      const summary = [
+        c.delta.members ? `members ${signed(c.delta.members)}` : '',
+        c.delta.sales ? `sales ${signed(c.delta.sales)}` : '',
+      ].filter(Boolean);
+      const what = parts.length > 0 ? parts.join('; ') : 'nothing changed';
+      return `${head}  ${what}${summary.length > 0 ? ` (${summary.join(', ')})` : ''}`;
+    })
+    .join('\n');
 }
 
 export function humanPrune(r: PruneResult, policy: string): string {

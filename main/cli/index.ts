@@ -9,6 +9,7 @@ import { parseDataTypes, type DataType } from '../engine/data-types.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
 import { diff } from '../engine/restore/diff.js';
+import { changes } from '../engine/restore/changes.js';
 import { TillvaultError } from '../engine/errors.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
@@ -39,6 +40,7 @@ import { readLog, runDemo } from './queries.js';
 import {
   backupPhase,
   humanBackup,
+  humanChanges,
   humanDiff,
   humanPrune,
   humanSnapshots,
@@ -416,6 +418,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       },
     ),
+  );
+
+  withSecrets(
+    program
+      .command('changes <dest>')
+      .description('what changed between each backup and the one before it')
+      .option('--snapshot <id>', "only this backup (an id or 'latest')"),
+  ).action(
+    run(async (out, dest: string, o: Common & { snapshot?: string }) => {
+      const r = await changes(dest, credentialFrom(o), o.snapshot);
+      out.result({ destination: path.resolve(dest), changes: r }, () => humanChanges(r));
+      return EXIT.ok;
+    }),
   );
 
   withSecrets(
