@@ -29,6 +29,7 @@ import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings } from './settings.js';
 import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
+import { mergeRestorePoints } from './restore-points.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
 
@@ -350,52 +351,56 @@ export function createHandlers(core: AppCore): Handlers {
 
     'backup:cancel': async (req) => ({ cancelled: core.runner.cancel(req.runId) }),
 
-    'history:list': async (req) => {
-      const job = findJob(core, req.jobId);
-      const passphrase = core.secrets.get(job.id);
-      const places = await Promise.all(
-        job.destinations.map(async (d): Promise<HistoryPlace> => {
-          const base = { destinationId: d.id, label: d.label, path: d.path };
-          if (!passphrase) {
-            return {
-              ...base,
-              snapshots: [],
-              error: { code: 'PASSPHRASE_REQUIRED', message: 'The passphrase is not stored.' },
-            };
-          }
-          if ((await inspectDestination(d.path)) === 'missing') {
-            return {
-              ...base,
-              snapshots: [],
-              error: {
-                code: 'DEST_MISSING',
-                message: `${d.label} is not available (is the drive connected?).`,
-              },
-            };
-          }
-          try {
-            const listing = await listSnapshots(d.path, { kind: 'passphrase', value: passphrase });
-            return {
-              ...base,
-              error: null,
-              snapshots: listing.snapshots.map((s) => ({
-                id: s.id,
-                time: s.time,
-                trigger: s.trigger,
-                label: s.label,
-                types: s.types,
-                complete: s.complete,
-                summary: s.summary,
-                bytes: s.bytes,
-                newBytes: s.newBytes,
-              })),
-            };
-          } catch (err) {
-            return { ...base, snapshots: [], error: toIpcError(err) };
-          }
-        }),
-      );
-      return { places };
-    },
+    'history:list': async (req) => ({ places: await placesOf(core, req.jobId) }),
+
+    'restore:points': async (req) => mergeRestorePoints(await placesOf(core, req.jobId)),
   };
+}
+
+/** Each place of a plan with its backups, or the reason they cannot be read now. */
+async function placesOf(core: AppCore, jobId: string): Promise<HistoryPlace[]> {
+  const job = findJob(core, jobId);
+  const passphrase = core.secrets.get(job.id);
+  return Promise.all(
+    job.destinations.map(async (d): Promise<HistoryPlace> => {
+      const base = { destinationId: d.id, label: d.label, path: d.path };
+      if (!passphrase) {
+        return {
+          ...base,
+          snapshots: [],
+          error: { code: 'PASSPHRASE_REQUIRED', message: 'The passphrase is not stored.' },
+        };
+      }
+      if ((await inspectDestination(d.path)) === 'missing') {
+        return {
+          ...base,
+          snapshots: [],
+          error: {
+            code: 'DEST_MISSING',
+            message: `${d.label} is not available (is the drive connected?).`,
+          },
+        };
+      }
+      try {
+        const listing = await listSnapshots(d.path, { kind: 'passphrase', value: passphrase });
+        return {
+          ...base,
+          error: null,
+          snapshots: listing.snapshots.map((s) => ({
+            id: s.id,
+            time: s.time,
+            trigger: s.trigger,
+            label: s.label,
+            types: s.types,
+            complete: s.complete,
+            summary: s.summary,
+            bytes: s.bytes,
+            newBytes: s.newBytes,
+          })),
+        };
+      } catch (err) {
+        return { ...base, snapshots: [], error: toIpcError(err) };
+      }
+    }),
+  );
 }

@@ -245,6 +245,12 @@ const historyPlace = z.object({
 });
 export type HistoryPlace = z.infer<typeof historyPlace>;
 
+/** A backup on the restore timeline: once, however many places hold it. */
+const restorePoint = snapshotView.omit({ bytes: true, newBytes: true }).extend({
+  places: z.array(z.object({ destinationId: id, label: z.string() })),
+});
+export type RestorePoint = z.infer<typeof restorePoint>;
+
 const passphrase = z.string().min(10).max(1024);
 /** Table name → the data type the owner put it in. */
 const typeOverrides = z
@@ -399,6 +405,16 @@ export const CHANNELS = {
   'history:list': {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ places: z.array(historyPlace) }),
+  },
+  /** The restore wizard's "When?": every reachable place's backups as one timeline. */
+  'restore:points': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({
+      points: z.array(restorePoint),
+      unreachable: z.array(
+        z.object({ destinationId: id, label: z.string(), code: z.string(), message: z.string() }),
+      ),
+    }),
   },
 } as const;
 
