@@ -5,6 +5,7 @@
 import type { BackupOptions, BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
+import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { TypedTable } from '../engine/source/inspect.js';
 import type { Credential } from '../engine/repository/config.js';
 import { startWorker } from '../engine/fs/worker-thread.js';
@@ -14,7 +15,8 @@ export type EngineJob =
   | { op: 'describe'; file: string }
   | { op: 'demo'; file: string; options: DemoShopOptions }
   | { op: 'check'; destinations: string[]; credential: Credential }
-  | { op: 'repair'; dest: string; from: string; credential: Credential };
+  | { op: 'repair'; dest: string; from: string; credential: Credential }
+  | { op: 'changes'; dest: string; credential: Credential; snapshot: string | null };
 
 /** A damaged place after a repair from another place of the same plan. */
 export interface PlaceRepair {
@@ -113,6 +115,15 @@ export function repairInWorker(
   credential: Credential,
 ): Promise<PlaceRepair> {
   return runJob({ op: 'repair', dest, from, credential }) as Promise<PlaceRepair>;
+}
+
+/** What each backup changed since the one before it; rebuilds backups, so off this thread. */
+export function changesInWorker(
+  dest: string,
+  credential: Credential,
+  snapshot: string | null,
+): Promise<SnapshotChanges[]> {
+  return runJob({ op: 'changes', dest, credential, snapshot }) as Promise<SnapshotChanges[]>;
 }
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {

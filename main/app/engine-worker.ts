@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { backup } from '../engine/backup/backup.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
+import { changes } from '../engine/restore/changes.js';
 import { toTillvaultError } from '../engine/errors.js';
 import { describeDatabase } from '../engine/source/inspect.js';
 import { prune } from '../engine/maintenance/prune.js';
@@ -106,6 +107,8 @@ async function run(): Promise<unknown> {
     }
     case 'demo':
       return createDemoShop(job.file, job.options);
+    case 'changes':
+      return changes(job.dest, job.credential, job.snapshot ?? undefined);
     case 'check':
       return check(job.destinations, job.credential);
     case 'repair': {

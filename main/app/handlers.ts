@@ -23,7 +23,7 @@ import type {
 import { AppFailure, toIpcError } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { findCandidates, defaultCandidateRoots } from './candidates.js';
-import { demoShopInWorker, describeInWorker } from './engine-thread.js';
+import { changesInWorker, demoShopInWorker, describeInWorker } from './engine-thread.js';
 import { resolveLanguage } from './messages.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings } from './settings.js';
 import { addStick, repairPlace, setEjectWhenDone } from './places.js';
@@ -354,6 +354,30 @@ export function createHandlers(core: AppCore): Handlers {
     'history:list': async (req) => ({ places: await placesOf(core, req.jobId) }),
 
     'restore:points': async (req) => mergeRestorePoints(await placesOf(core, req.jobId)),
+
+    'restore:changes': async (req) => {
+      const job = findJob(core, req.jobId);
+      const passphrase = core.secrets.get(job.id);
+      if (!passphrase) throw new TillvaultError('PASSPHRASE_REQUIRED', 'Enter the passphrase.');
+      const credential = { kind: 'passphrase' as const, value: passphrase };
+      let failure: unknown = new TillvaultError(
+        'DEST_MISSING',
+        'None of the places of this plan is available.',
+      );
+      // A damaged or unplugged place is passed over: another place holds the same backups.
+      for (const d of job.destinations) {
+        if ((await inspectDestination(d.path)) === 'missing') continue;
+        try {
+          return {
+            destinationId: d.id,
+            changes: await changesInWorker(d.path, credential, req.snapshotId),
+          };
+        } catch (err) {
+          failure = err;
+        }
+      }
+      throw failure;
+    },
   };
 }
 

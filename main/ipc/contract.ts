@@ -245,6 +245,21 @@ const historyPlace = z.object({
 });
 export type HistoryPlace = z.infer<typeof historyPlace>;
 
+const counts = { added: z.number(), removed: z.number(), changed: z.number() };
+/** What a backup changed since the one before it (engine/restore/changes.ts). */
+const changeView = z.object({
+  snapshotId: z.string(),
+  time: z.string(),
+  previousId: z.string().nullable(),
+  summary,
+  delta: z.object({ members: z.number().nullable(), sales: z.number().nullable() }),
+  types: z.array(z.object({ type: dataType, ...counts })),
+  tables: z.array(
+    z.object({ table: z.string(), type: dataType, ...counts, note: z.string().nullable() }),
+  ),
+});
+export type ChangeView = z.infer<typeof changeView>;
+
 /** A backup on the restore timeline: once, however many places hold it. */
 const restorePoint = snapshotView.omit({ bytes: true, newBytes: true }).extend({
   places: z.array(z.object({ destinationId: id, label: z.string() })),
@@ -405,6 +420,11 @@ export const CHANNELS = {
   'history:list': {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ places: z.array(historyPlace) }),
+  },
+  /** What each backup changed since the one before it, read from the first reachable place. */
+  'restore:changes': {
+    request: z.object({ jobId: id, snapshotId: z.string().max(64).nullable() }).strict(),
+    response: z.object({ destinationId: id, changes: z.array(changeView) }),
   },
   /** The restore wizard's "When?": every reachable place's backups as one timeline. */
   'restore:points': {

@@ -70,7 +70,7 @@ test('merging: once per backup with every place holding it, newest first, errors
   assert.deepEqual(mergeRestorePoints([]), { points: [], unreachable: [] });
 });
 
-test('through the app: two places, one run each time; a place taken away is named', async () => {
+test('through the app: two places, one run each time; a place taken away is named, the other answers', async () => {
   const { core, handlers } = inMemoryCore(dir);
   core.grants.grant(db);
   const here = core.grants.grant(path.join(dir, 'here'));
@@ -100,6 +100,26 @@ test('through the app: two places, one run each time; a place taken away is name
   assert.equal(both.points[0]!.summary.members, 200);
   assert.deepEqual(both.unreachable, []);
 
+  // What changed since the backup before: nothing here, and the first one is the first.
+  const changed = await handlers['restore:changes']({ jobId: job.id, snapshotId: null });
+  assert.deepEqual(
+    changed.changes.map((c) => [c.snapshotId, c.previousId]),
+    [
+      [both.points[0]!.id, both.points[1]!.id],
+      [both.points[1]!.id, null],
+    ],
+  );
+  assert.deepEqual(changed.changes[0]!.tables, []);
+
+  fs.renameSync(here, `${here}-unplugged`);
+  const fromStick = await handlers['restore:changes']({
+    jobId: job.id,
+    snapshotId: both.points[0]!.id,
+  });
+  assert.equal(fromStick.destinationId, stored.destinations[1]!.id);
+  assert.equal(fromStick.changes.length, 1);
+  fs.renameSync(`${here}-unplugged`, here);
+
   fs.renameSync(stick, `${stick}-unplugged`);
   const one = await handlers['restore:points']({ jobId: job.id });
   assert.deepEqual(
@@ -111,4 +131,8 @@ test('through the app: two places, one run each time; a place taken away is name
     [['Stick', 'DEST_MISSING']],
   );
   await assert.rejects(handlers['restore:points']({ jobId: 'no-such-plan' }));
+  fs.renameSync(here, `${here}-unplugged`);
+  await assert.rejects(handlers['restore:changes']({ jobId: job.id, snapshotId: null }), {
+    code: 'DEST_MISSING',
+  });
 });
