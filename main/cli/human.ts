@@ -2,6 +2,7 @@
 import type { BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DiffResult } from '../engine/restore/diff.js';
 import type { SnapshotChanges } from '../engine/restore/changes.js';
+import type { FoundRepository } from '../engine/places/find.js';
 import type { PruneResult } from '../engine/maintenance/prune.js';
 import type { VerifyResult } from '../engine/maintenance/verify.js';
 import { formatBytes } from './output.js';
@@ -130,6 +131,22 @@ export function humanDiff(r: DiffResult): string {
     );
   }
   return [...lines, ...r.warnings].join('\n');
+}
+
+/** Each backup place found, with its newest backup, or where nothing was found. */
+export function humanFound(searched: readonly string[], found: readonly FoundRepository[]): string {
+  if (found.length === 0) {
+    return searched.length > 0
+      ? `No Tillvault backups in ${searched.join(', ')}.`
+      : 'No removable drive or cloud folder to look in; name a folder: tillvault find FOLDER.';
+  }
+  return found
+    .map((f) => {
+      const newest = f.newestAt ? `newest ${localTime(f.newestAt)}` : 'no backups yet';
+      const lock = f.encrypted ? 'encrypted' : 'not encrypted';
+      return `${f.path}  ${f.backups} backup(s), ${newest}, ${lock}`;
+    })
+    .join('\n');
 }
 
 const signed = (n: number): string => (n > 0 ? `+${n}` : String(n));

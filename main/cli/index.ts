@@ -10,6 +10,9 @@ import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
 import { diff } from '../engine/restore/diff.js';
 import { changes } from '../engine/restore/changes.js';
+import { findRepositories } from '../engine/places/find.js';
+import { cloudFoldersHere } from '../engine/places/cloud-folders.js';
+import { listSystemDrives } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
@@ -41,6 +44,7 @@ import {
   backupPhase,
   humanBackup,
   humanChanges,
+  humanFound,
   humanDiff,
   humanPrune,
   humanSnapshots,
@@ -229,6 +233,24 @@ export async function main(argv: readonly string[]): Promise<number> {
           ].join('\n'),
         );
         return r.backup.destinations.every((d) => d.ok) ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  program
+    .command('find [roots...]')
+    .description('Tillvault backups in these folders, or on removable drives and in cloud folders')
+    .action(
+      run(async (out, roots: string[]) => {
+        const where =
+          roots.length > 0
+            ? roots
+            : [
+                ...(await listSystemDrives()).filter((d) => d.removable).map((d) => d.mount),
+                ...(await cloudFoldersHere()).map((c) => c.path),
+              ];
+        const found = await findRepositories(where);
+        out.result({ searched: where, found }, () => humanFound(where, found));
+        return EXIT.ok;
       }),
     );
 
