@@ -57,15 +57,19 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
  * → invoice (InvoicePlane prefixes columns with their table), "cardId" → card, "customer" →
  * customer.
  */
-function namedIn(column: string): string[] {
+function namedIn(column: string): { words: string[]; surely: boolean } {
   const tokens = latinTokens(column);
   const glued = fold(column).replace(/[^a-z]/g, '');
   if (tokens.length > 1 && REFERENCE_ENDINGS.has(tokens.at(-1)!)) {
     const words = tokens.slice(0, -1);
-    return words.map((_, i) => singular(words.slice(i).join('')));
+    return { words: words.map((_, i) => singular(words.slice(i).join(''))), surely: true };
   }
-  if (tokens.length === 1 && /^[a-z]{2,}id$/.test(glued)) return [glued.slice(0, -2)];
-  return tokens.length === 1 ? [singular(glued)] : [];
+  if (tokens.length === 1 && /^[a-z]{2,}id$/.test(glued)) {
+    return { words: [glued.slice(0, -2)], surely: true };
+  }
+  // A bare "customer" column names the customers table only if that is its whole name:
+  // "status" is not a link to "room_status".
+  return { words: tokens.length === 1 ? [singular(glued)] : [], surely: false };
 }
 
 /** Every table's links to the others, declared or read from column names. */
@@ -79,8 +83,8 @@ export function linksOf(tables: readonly LinkShape[]): Map<string, Link[]> {
     for (const part of parts) push(loose, part, t.name);
   }
   // A word several tables are called by (item: order_item, sales_item) points nowhere sure.
-  const resolve = (word: string): string | undefined => {
-    const hit = exact.get(word) ?? loose.get(word);
+  const resolve = (word: string, surely: boolean): string | undefined => {
+    const hit = exact.get(word) ?? (surely ? loose.get(word) : undefined);
     return hit?.length === 1 ? hit[0] : undefined;
   };
   const byLowerName = new Map(tables.map((t) => [t.name.toLowerCase(), t.name]));
@@ -93,13 +97,13 @@ export function linksOf(tables: readonly LinkShape[]): Map<string, Link[]> {
       }
     };
     for (const r of t.references) add(r.column, byLowerName.get(r.table.toLowerCase()));
-    t.columns.forEach((column, index) => {
-      // The first column is the table's own key, whatever it is called.
-      if (index === 0 && t.references.length === 0) return;
+    // A table's own key ("sale_id" in sales) resolves to itself and is not a link.
+    t.columns.forEach((column) => {
       // A declared key says where the column points; its name may say otherwise.
       if (t.references.some((r) => r.column === column.name)) return;
-      for (const word of namedIn(column.name)) {
-        const target = resolve(word);
+      const { words, surely } = namedIn(column.name);
+      for (const word of words) {
+        const target = resolve(word, surely);
         if (target) return add(column.name, target);
       }
     });
