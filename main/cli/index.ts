@@ -10,6 +10,7 @@ import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
 import { diff } from '../engine/restore/diff.js';
 import { changes } from '../engine/restore/changes.js';
+import type { RecordRef } from '../engine/restore/records.js';
 import { findRepositories } from '../engine/places/find.js';
 import { cloudFoldersHere } from '../engine/places/cloud-folders.js';
 import { listSystemDrives } from '../engine/places/drives.js';
@@ -59,6 +60,24 @@ function int(value: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new TillvaultError('BAD_INPUT', `${value} is not a whole number.`);
   return n;
+}
+
+/** `--records members=7,12`, repeatable: the table, and keys as the backup has them. */
+function recordsArg(value: string, previous: RecordRef[] = []): RecordRef[] {
+  const at = value.indexOf('=');
+  const table = value.slice(0, at).trim();
+  const keys = value
+    .slice(at + 1)
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  if (at <= 0 || table.length === 0 || keys.length === 0) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      `--records ${value}: give TABLE=KEY[,KEY…], e.g. members=7,12.`,
+    );
+  }
+  return [...previous, { table, keys }];
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -369,6 +388,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--to <newdb>', 'write a new database file')
       .option('--into <livedb>', 'restore into the live database (a safety backup is taken first)')
       .addOption(typesOption('with --into: only these data types'))
+      .addOption(
+        new Option(
+          '--records <table=key,...>',
+          'with --into: only these records, with the rows that belong to them (repeat for several tables)',
+        ).argParser(recordsArg),
+      )
       .option('--force', 'with --into: wait for the database even if another program holds it'),
   ).action(
     run(
@@ -380,6 +405,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           to?: string;
           into?: string;
           types?: DataType[];
+          records?: RecordRef[];
           force?: boolean;
         },
       ) => {
@@ -390,7 +416,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           throw new TillvaultError('BAD_INPUT', 'Give exactly one of --to NEWDB or --into LIVEDB.');
         }
         if (o.to) {
-          if (o.types) throw new TillvaultError('BAD_INPUT', '--types goes with --into.');
+          if (o.types || o.records) {
+            throw new TillvaultError('BAD_INPUT', '--types and --records go with --into.');
+          }
           const r = await restoreToFile(dest, credential, o.snapshot, o.to, progress);
           out.result(r, () =>
             [
@@ -406,12 +434,17 @@ export async function main(argv: readonly string[]): Promise<number> {
           ref: o.snapshot,
           liveDb: o.into!,
           types: o.types ?? null,
+          records: o.records ?? null,
           force: o.force ?? false,
           onProgress: progress,
         });
         out.result(r, () =>
           [
             `Restored backup ${r.snapshotId} into ${r.liveDb}.`,
+            ...(r.records ?? []).map(
+              (p) =>
+                `  ${p.table}: ${p.rows} row(s) ${p.role === 'record' ? 'put back' : p.role === 'belongs' ? 'that belong to them put back' : 'they need put back'}`,
+            ),
             `Safety backup of the state before: ${r.safetySnapshotId} (restore it to undo).`,
             ...r.warnings,
           ].join('\n'),

@@ -133,3 +133,52 @@ test('a restore into the live database killed at random moments leaves the old o
   assert.equal(cli(['restore', dest, '--snapshot', original, '--into', db]).code, 0);
   assert.equal(dump(db), backedUp);
 });
+
+test('a record restore killed at random moments leaves the member missing or back whole, never half', async () => {
+  const db = path.join(dir, 'records.db');
+  assert.equal(
+    cli(['demo', 'create', db, '--members', '1500', '--days', '60', '--seed', '9']).code,
+    0,
+  );
+  const dest = path.join(dir, 'records-backups');
+  const first = cli(['backup', db, '--to', dest]);
+  assert.equal(first.code, 0);
+  const original = (first.json as { snapshotId: string }).snapshotId;
+  const mistake = `DELETE FROM points_ledger WHERE member_id = 7;
+    DELETE FROM stored_value_ledger WHERE member_id = 7;
+    UPDATE orders SET member_id = NULL WHERE member_id = 7;
+    DELETE FROM members WHERE id = 7;`;
+  const rowsOf7 = (): string =>
+    sqliteValue(
+      db,
+      `SELECT (SELECT count(*) FROM members WHERE id = 7) || '/' ||
+              (SELECT count(*) FROM points_ledger WHERE member_id = 7) || '/' ||
+              (SELECT count(*) FROM stored_value_ledger WHERE member_id = 7)`,
+    );
+  const whole = rowsOf7();
+  sqliteValue(db, mistake);
+  const gone = rowsOf7();
+  assert.equal(gone, '0/0/0');
+  const args = ['restore', dest, '--snapshot', original, '--into', db, '--records', 'members=7'];
+  const copy = path.join(dir, 'records-copy.db');
+  fs.copyFileSync(db, copy);
+  const run = timed([
+    'restore',
+    dest,
+    '--snapshot',
+    original,
+    '--into',
+    copy,
+    '--records',
+    'members=7',
+  ]);
+  assert.equal(run.code, 0);
+  for (const ms of moments(13, 8, run.ms)) {
+    const code = await killAfter(args, ms);
+    const now = rowsOf7();
+    assert.equal(sqliteValue(db, 'PRAGMA integrity_check'), 'ok', `after a kill at ${ms} ms`);
+    assert.ok(now === whole || now === gone, `${now} after a kill at ${ms} ms`);
+    if (code === 0) assert.equal(now, whole);
+    if (now === whole) sqliteValue(db, mistake);
+  }
+});

@@ -23,6 +23,7 @@ import { Repository } from '../repository/repository.js';
 import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
 import { withLock } from '../repository/lock.js';
 import { rebuildDatabase } from './rebuild.js';
+import { putBackRecords, type PutBack, type RecordRef } from './records.js';
 import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
 import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './checks.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
@@ -318,6 +319,8 @@ export interface RestoreIntoOptions {
   readonly ref?: string;
   readonly liveDb: string;
   readonly types?: readonly DataType[] | null;
+  /** Single records instead of data types (records.ts); not together with `types`. */
+  readonly records?: readonly RecordRef[] | null;
   readonly force?: boolean;
   readonly onProgress?: (p: RestoreProgress) => void;
 }
@@ -327,6 +330,8 @@ export interface RestoreIntoResult {
   readonly safetySnapshotId: string;
   readonly liveDb: string;
   readonly tables: string[];
+  /** With `records`: what was written, the records and the rows that go with them. */
+  readonly records: PutBack[] | null;
   readonly warnings: string[];
   readonly durationMs: number;
 }
@@ -380,6 +385,19 @@ function replaceSomeTables(
   return broken ? [...notes, broken] : notes;
 }
 
+/** The data types of the tables records are picked from; an unknown table is named. */
+function recordTypes(m: Manifest, records: readonly RecordRef[]): DataType[] {
+  return [
+    ...new Set(
+      records.map((r) => {
+        const t = m.tables.find((x) => x.name === r.table);
+        if (!t) throw new TillvaultError('BAD_INPUT', `Backup ${m.id} has no table ${r.table}.`);
+        return t.type;
+      }),
+    ),
+  ];
+}
+
 function tablesOfTypes(m: Manifest, types: readonly DataType[]): string[] {
   return m.tables.filter((t) => types.includes(t.type)).map((t) => t.name);
 }
@@ -392,16 +410,23 @@ function applySnapshot(
   liveDb: string,
   rebuilt: string,
   m: Manifest,
-  types: readonly DataType[] | null,
+  what: { types: readonly DataType[] | null; records: readonly RecordRef[] | null },
   force: boolean,
   onProgress?: (p: RestoreProgress) => void,
-): string[] {
+): { warnings: string[]; records: PutBack[] | null } {
+  const { types, records } = what;
   const db = lockLiveDatabase(liveDb, force);
   try {
     db.pragma('foreign_keys = OFF');
     db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
+    let put: PutBack[] | null = null;
     const warnings = db
       .transaction(() => {
+        if (records) {
+          // Foreign keys stay off as for types: rows are put back whole, parents where missing.
+          put = putBackRecords(db, records);
+          return [];
+        }
         if (types) return replaceSomeTables(db, m, types);
         replaceAll(db);
         return [];
@@ -416,7 +441,7 @@ function applySnapshot(
         `The database failed its integrity check after the restore: ${String(check)}`,
       );
     }
-    return warnings;
+    return { warnings, records: put };
   } finally {
     db.close();
   }
@@ -442,9 +467,14 @@ async function restoreIntoLive(
   const dest = path.resolve(opts.dest);
   const force = opts.force ?? false;
   const repo = await Repository.open(dest, opts.credential);
-  const types = opts.types ?? null;
-  const chosen = await chooseSnapshot(repo, opts.ref, types);
+  const records = opts.records && opts.records.length > 0 ? opts.records : null;
+  if (records && opts.types) {
+    throw new TillvaultError('BAD_INPUT', 'Restore either data types or records, not both.');
+  }
+  const chosen = await chooseSnapshot(repo, opts.ref, opts.types ?? null);
   const m = chosen.manifest;
+  // Records need their tables' data types in the backup; the types are those.
+  const types = records ? recordTypes(m, records) : (opts.types ?? null);
   requireNeededData(m, types);
   // Before anything is backed up or changed: a running POS or the wrong database stops here.
   const probe = lockLiveDatabase(liveDb, force);
@@ -464,13 +494,25 @@ async function restoreIntoLive(
     opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
     const safetySnapshotId = await safetyBackup(liveDb, dest, opts.credential, m);
     opts.onProgress?.({ phase: 'apply', done: 0, total: 1 });
-    const warnings = applySnapshot(liveDb, rebuilt, m, types, force, opts.onProgress);
-    const tables = types ? tablesOfTypes(m, types) : m.tables.map((t) => t.name);
+    const applied = applySnapshot(
+      liveDb,
+      rebuilt,
+      m,
+      { types: records ? null : types, records },
+      force,
+      opts.onProgress,
+    );
+    const warnings = applied.warnings;
+    const tables = applied.records
+      ? [...new Set(applied.records.map((r) => r.table))]
+      : types
+        ? tablesOfTypes(m, types)
+        : m.tables.map((t) => t.name);
     const passedOver = passedOverWarning(chosen, types);
     if (passedOver) warnings.unshift(passedOver);
     const damaged = damagedSourceWarning(m, 'rows');
     if (damaged) warnings.unshift(damaged);
-    if (!types) {
+    if (!types && !records) {
       warnings.push(
         `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safetySnapshotId}. Receipt and shift numbers continue from the restored point.`,
       );
@@ -479,14 +521,15 @@ async function restoreIntoLive(
       operation: 'restore',
       result: 'ok',
       snapshotId: m.id,
-      summary: `Restored ${types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safetySnapshotId}.`,
-      details: { into: liveDb, types, safetySnapshotId, tables },
+      summary: `Restored ${records ? `records of ${tables.join(', ')}` : types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safetySnapshotId}.`,
+      details: { into: liveDb, types, records, safetySnapshotId, tables },
     }).catch(() => undefined);
     return {
       snapshotId: m.id,
       safetySnapshotId,
       liveDb,
       tables,
+      records: applied.records,
       warnings,
       durationMs: Date.now() - started,
     };
