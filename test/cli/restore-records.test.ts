@@ -96,9 +96,14 @@ test('a changed record gets its values from the backup, in place', () => {
 
 test('a record the backup lacks, a table without one key and a bad argument change nothing', () => {
   const count = sqliteValue(db, 'SELECT count(*) FROM members');
+  const backups = (): number =>
+    (cli(['snapshots', dest]).json as { snapshots: unknown[] }).snapshots.length;
+  const before = backups();
   const missing = cli(['restore', dest, '--into', db, '--records', 'members=999999']);
   assert.equal(missing.code, 2, missing.stdout);
   assert.match(missing.stdout + missing.stderr, /no members record 999999/);
+  // Refused before the safety backup: a wrong key leaves no backup behind.
+  assert.equal(backups(), before);
   assert.equal(sqliteValue(db, 'SELECT count(*) FROM members'), count);
   const noTable = cli(['restore', dest, '--into', db, '--records', 'nosuch=1']);
   assert.equal(noTable.code, 2);

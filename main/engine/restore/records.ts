@@ -123,31 +123,35 @@ function keyOf(db: Database.Database, table: string): string {
   return pk[0]!.name;
 }
 
-/** The records themselves: updated in place where they still exist, inserted where not. */
-function putBackRecord(db: Database.Database, ref: RecordRef): number {
-  const exists = db
-    .prepare("SELECT 1 FROM snap.sqlite_master WHERE type = 'table' AND name = ?")
-    .get(ref.table);
-  if (!exists) throw new TillvaultError('BAD_INPUT', `The backup has no table ${ref.table}.`);
-  const key = quoteIdent(keyOf(db, ref.table));
-  const t = quoteIdent(ref.table);
-  const marks = ref.keys.map(() => '?').join(', ');
-  const found = (
-    db
-      .prepare(`SELECT count(*) AS n FROM snap.${t} WHERE ${key} IN (${marks})`)
-      .get(...ref.keys) as {
-      n: number;
-    }
-  ).n;
-  if (found !== new Set(ref.keys).size) {
+/**
+ * Refuses, before anything is written or a safety backup taken, records the backup (attached as
+ * `snap`) does not have or cannot pick by one key.
+ */
+export function checkRecords(db: Database.Database, refs: readonly RecordRef[]): void {
+  for (const ref of refs) {
+    const exists = db
+      .prepare("SELECT 1 FROM snap.sqlite_master WHERE type = 'table' AND name = ?")
+      .get(ref.table);
+    if (!exists) throw new TillvaultError('BAD_INPUT', `The backup has no table ${ref.table}.`);
+    const key = quoteIdent(keyOf(db, ref.table));
+    const t = quoteIdent(ref.table);
     const missing = ref.keys.filter(
       (k) => !db.prepare(`SELECT 1 FROM snap.${t} WHERE ${key} = ?`).get(k),
     );
-    throw new TillvaultError(
-      'BAD_INPUT',
-      `The backup has no ${ref.table} record ${missing.join(', ')}, so nothing was changed.`,
-    );
+    if (missing.length > 0) {
+      throw new TillvaultError(
+        'BAD_INPUT',
+        `The backup has no ${ref.table} record ${missing.join(', ')}, so nothing was changed.`,
+      );
+    }
   }
+}
+
+/** The records themselves: updated in place where they still exist, inserted where not. */
+function putBackRecord(db: Database.Database, ref: RecordRef): number {
+  const key = quoteIdent(keyOf(db, ref.table));
+  const t = quoteIdent(ref.table);
+  const marks = ref.keys.map(() => '?').join(', ');
   const cols = shared(db, ref.table).filter((c) => quoteIdent(c) !== key);
   let rows = 0;
   if (cols.length > 0) {
@@ -171,6 +175,7 @@ export function putBackRecords(db: Database.Database, refs: readonly RecordRef[]
   const add = (table: string, rows: number, role: PutBack['role']): void => {
     if (rows > 0) out.push({ table, rows, role });
   };
+  checkRecords(db, refs);
   for (const ref of refs) {
     add(ref.table, putBackRecord(db, ref), 'record');
     const key = quoteIdent(keyOf(db, ref.table));

@@ -23,7 +23,7 @@ import { Repository } from '../repository/repository.js';
 import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
 import { withLock } from '../repository/lock.js';
 import { rebuildDatabase } from './rebuild.js';
-import { putBackRecords, type PutBack, type RecordRef } from './records.js';
+import { checkRecords, putBackRecords, type PutBack, type RecordRef } from './records.js';
 import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
 import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './checks.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
@@ -385,6 +385,18 @@ function replaceSomeTables(
   return broken ? [...notes, broken] : notes;
 }
 
+/** checkRecords on the rebuilt backup, so a wrong key costs no safety backup. */
+function checkRecordsIn(rebuilt: string, records: readonly RecordRef[]): void {
+  // Read-only, and so is what it attaches: checkRecords reads the backup as `snap`.
+  const db = new Database(rebuilt, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
+    checkRecords(db, records);
+  } finally {
+    db.close();
+  }
+}
+
 /** The data types of the tables records are picked from; an unknown table is named. */
 function recordTypes(m: Manifest, records: readonly RecordRef[]): DataType[] {
   return [
@@ -491,6 +503,7 @@ async function restoreIntoLive(
     await withLock(repo.layout, 'restore', false, () =>
       rebuildDatabase(repo, m, rebuilt, { onProgress: opts.onProgress, checkWholeFile: true }),
     );
+    if (records) checkRecordsIn(rebuilt, records);
     opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
     const safetySnapshotId = await safetyBackup(liveDb, dest, opts.credential, m);
     opts.onProgress?.({ phase: 'apply', done: 0, total: 1 });
