@@ -158,3 +158,11 @@ export function damagePage(db: string, table: string): number {
   assert.notEqual(check.stdout.trim(), 'ok', 'the page is damaged');
   return page;
 }
+
+/** The mistake the restore tests undo: a demo shop member deleted with their ledgers. */
+export function deleteDemoMemberSql(id: number): string {
+  return `DELETE FROM points_ledger WHERE member_id = ${id};
+    DELETE FROM stored_value_ledger WHERE member_id = ${id};
+    UPDATE orders SET member_id = NULL WHERE member_id = ${id};
+    DELETE FROM members WHERE id = ${id};`;
+}

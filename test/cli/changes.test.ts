@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
-import { CLI, cli, PASSPHRASE, sqliteValue, tempDir } from '../helpers.js';
+import { CLI, cli, deleteDemoMemberSql, PASSPHRASE, sqliteValue, tempDir } from '../helpers.js';
 
 interface Changes {
   snapshotId: string;
@@ -42,14 +42,7 @@ before(() => {
   products = Number(sqliteValue(db, 'SELECT count(*) FROM products'));
   backup();
   // The mistake: a member deleted (with their points and stored value) and every price × 10.
-  sqliteValue(
-    db,
-    `DELETE FROM points_ledger WHERE member_id = 7;
-     DELETE FROM stored_value_ledger WHERE member_id = 7;
-     UPDATE orders SET member_id = NULL WHERE member_id = 7;
-     DELETE FROM members WHERE id = 7;
-     UPDATE products SET price_cents = price_cents * 10;`,
-  );
+  sqliteValue(db, `${deleteDemoMemberSql(7)} UPDATE products SET price_cents = price_cents * 10;`);
   backup();
   // A day's selling: three new sales.
   sqliteValue(

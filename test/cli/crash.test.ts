@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { cli, dump, spawnCli, sqliteValue, tempDir } from '../helpers.js';
+import { cli, deleteDemoMemberSql, dump, spawnCli, sqliteValue, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -144,10 +144,7 @@ test('a record restore killed at random moments leaves the member missing or bac
   const first = cli(['backup', db, '--to', dest]);
   assert.equal(first.code, 0);
   const original = (first.json as { snapshotId: string }).snapshotId;
-  const mistake = `DELETE FROM points_ledger WHERE member_id = 7;
-    DELETE FROM stored_value_ledger WHERE member_id = 7;
-    UPDATE orders SET member_id = NULL WHERE member_id = 7;
-    DELETE FROM members WHERE id = 7;`;
+  const mistake = deleteDemoMemberSql(7);
   const rowsOf7 = (): string =>
     sqliteValue(
       db,

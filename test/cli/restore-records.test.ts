@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { chinook, cli, northwind, sqliteValue, tempDir } from '../helpers.js';
+import { chinook, cli, deleteDemoMemberSql, northwind, sqliteValue, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'shop.db');
@@ -34,10 +34,7 @@ before(() => {
   // The mistake, then the till goes on: a new points entry for member 8 and a renamed member 9.
   sqliteValue(
     db,
-    `DELETE FROM points_ledger WHERE member_id = 7;
-     DELETE FROM stored_value_ledger WHERE member_id = 7;
-     UPDATE orders SET member_id = NULL WHERE member_id = 7;
-     DELETE FROM members WHERE id = 7;
+    `${deleteDemoMemberSql(7)}
      INSERT INTO points_ledger (member_id, points, reason, at) VALUES (8, 5, 'sale', '2026-12-07 10:00');
      UPDATE members SET name = 'Renamed Since' WHERE id = 9;`,
   );
