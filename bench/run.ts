@@ -10,7 +10,9 @@
  *      and `sqlite3 .backup` + `gzip -1` (time, size, gunzip).
  *   3. The till's commit latency (p50/p99) while idle and while a backup runs.
  *   3b. The desktop app's main-process event-loop delay while a backup runs (bench/main-loop.ts).
- *   4. A table, the ratios to the peers, and PASS/FAIL per target of the issue.
+ *   4. The restore wizard's paths (bench/restore-paths.ts): backups up to 30, the preview of a
+ *      whole restore, a record across every backup, a new computer back and backing up again.
+ *   5. A table, the ratios to the peers, and PASS/FAIL per target of the issue.
  *
  * Everything runs as child processes on real files under bench/work/ (git-ignored); the demo
  * database is generated once per size and reused. The bench exits 0 even when a target is
@@ -25,6 +27,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { demoOptionsForSize, seededRandom } from '../main/engine/demo/demo-shop.js';
+import {
+  measureRestorePaths,
+  restorePathRows,
+  restorePathTargets,
+  type RestorePathResults,
+} from './restore-paths.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(ROOT, 'bench', 'work');
@@ -418,6 +426,8 @@ function changeRows(db: Database.Database): ChangeStats {
 
 interface BackupJson {
   readonly snapshotId: string;
+  /** Given when the backup created the repository. */
+  readonly recoveryKey: string;
   readonly bytes: number;
   readonly destinations: { ok: boolean; newBytes: number; storedBytes: number }[];
 }
@@ -705,6 +715,7 @@ interface Results {
   peers: PeerResults;
   latency: LatencyResults;
   mainLoop: MainLoopResults;
+  restorePaths: RestorePathResults;
 }
 
 function peakTillvaultRss(r: Results): number {
@@ -803,6 +814,9 @@ function report(r: Results): string {
     `  backup under load: ${sec(l.backup.ms)}, from ${sec(l.backup.startedAtMs)} to ${sec(l.backup.endedAtMs)} of the selling` +
       (l.backup.coveredBySales ? '' : ' — WARNING: the backup outlasted the selling'),
     '',
+    `Restore wizard paths, ${r.restorePaths.backups} backups in the repository (${sec(r.restorePaths.extraBackupsMs)} to make the extra ones):`,
+    table(restorePathRows(r.restorePaths)),
+    '',
     ...targets(r).map((t) => `${t.ok ? 'PASS' : 'FAIL'}  ${t.name}: ${t.detail}`),
   ];
   return lines.join('\n');
@@ -862,6 +876,7 @@ function targets(r: Results): Target[] {
         l.duringBackup.p99Ms <= p99Budget && l.duringBackup.errors === 0 && l.backup.coveredBySales,
       detail: `${l.duringBackup.p99Ms.toFixed(2)} ms vs idle ${l.idle.p99Ms.toFixed(2)} ms (+${(l.duringBackup.p99Ms - l.idle.p99Ms).toFixed(2)} ms)`,
     },
+    ...restorePathTargets(r.restorePaths),
   ];
 }
 
@@ -906,6 +921,14 @@ async function main(): Promise<void> {
 
   const latency = await writerLatency(p.db, tv1.ms);
   const mainLoop = await mainProcessLoop(p.db);
+  const restorePaths = await measureRestorePaths({
+    tillvault,
+    must,
+    db: p.db,
+    repo: p.tvRepo,
+    work: RUN,
+    recoveryKey: tv1.json.recoveryKey,
+  });
 
   const results: Results = {
     date: new Date().toISOString(),
@@ -943,6 +966,7 @@ async function main(): Promise<void> {
     },
     latency,
     mainLoop,
+    restorePaths,
   };
   fs.writeFileSync(
     path.join(WORK, `results-${sizeRequested}.json`),

@@ -16,6 +16,7 @@ import {
   powerSaveBlocker,
   safeStorage,
   session,
+  shell,
   Tray,
 } from 'electron';
 import Store from 'electron-store';
@@ -70,6 +71,18 @@ const platform: Platform = {
       ],
     }),
   pickFolder: () => pick({ properties: ['openDirectory', 'createDirectory'] }),
+  async pickSaveFile(suggestedName) {
+    const options: Electron.SaveDialogOptions = {
+      defaultPath: path.join(app.getPath('documents'), suggestedName),
+      filters: [{ name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const r = window
+      ? await dialog.showSaveDialog(window, options)
+      : await dialog.showSaveDialog(options);
+    return r.canceled ? null : (r.filePath ?? null);
+  },
+  showInFolder: (file) => shell.showItemInFolder(file),
   keepAwake() {
     const id = powerSaveBlocker.start('prevent-app-suspension');
     return () => powerSaveBlocker.stop(id);
@@ -136,7 +149,14 @@ function harden(): void {
   });
 }
 
-function showWindow(): void {
+/** The window, open at a screen (the tray's "Restore…"): a new window reads it from its URL. */
+function openScreen(screen: 'restore'): void {
+  const open = window !== null && !window.isDestroyed();
+  showWindow(screen);
+  if (open) send('window:open-screen', { screen });
+}
+
+function showWindow(screen?: 'restore'): void {
   if (window && !window.isDestroyed()) {
     if (window.isMinimized()) window.restore();
     window.show();
@@ -169,8 +189,8 @@ function showWindow(): void {
     }
   });
   const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (!app.isPackaged && devUrl) void window.loadURL(devUrl);
-  else void window.loadFile(rendererIndex);
+  if (!app.isPackaged && devUrl) void window.loadURL(screen ? `${devUrl}#${screen}` : devUrl);
+  else void window.loadFile(rendererIndex, screen ? { hash: screen } : {});
 }
 
 /** Icons: beside app.asar when packaged (extraResources), in the repository's assets/ else. */
@@ -199,7 +219,12 @@ function refreshTray(): void {
         { label: labels.status, enabled: false },
         { type: 'separator' },
         { label: labels.backUpNow, enabled: status.jobs.length > 0, click: () => void backUpAll() },
-        { label: labels.open, click: showWindow },
+        {
+          label: labels.restore,
+          enabled: status.jobs.length > 0,
+          click: () => openScreen('restore'),
+        },
+        { label: labels.open, click: () => showWindow() },
         { type: 'separator' },
         {
           label: labels.quit,
@@ -213,12 +238,12 @@ function refreshTray(): void {
   });
 }
 
-app.on('second-instance', showWindow);
+app.on('second-instance', () => showWindow());
 app.on('before-quit', () => {
   quitting = true;
   core.scheduler.stop();
 });
-app.on('activate', showWindow);
+app.on('activate', () => showWindow());
 // With the tray, closing the last window is not quitting.
 app.on('window-all-closed', () => undefined);
 
@@ -232,7 +257,7 @@ void app.whenReady().then(async () => {
   // `npm start` opens on the demo shop so the app is usable at once.
   if (process.argv.includes('--demo-shop')) await ensureDemoJob(core);
   tray = new Tray(trayIcon());
-  tray.on('click', showWindow);
+  tray.on('click', () => showWindow());
   refreshTray();
   if (!process.argv.includes('--hidden')) showWindow();
   await core.scheduler.start();

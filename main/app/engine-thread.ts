@@ -9,6 +9,8 @@ import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { TypedTable } from '../engine/source/inspect.js';
 import type { Credential } from '../engine/repository/config.js';
 import { startWorker } from '../engine/fs/worker-thread.js';
+import type { RestoreProgress } from '../engine/restore/restore.js';
+import type { RestoreStep } from './restore-steps.js';
 
 export type EngineJob =
   | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }
@@ -16,7 +18,8 @@ export type EngineJob =
   | { op: 'demo'; file: string; options: DemoShopOptions }
   | { op: 'check'; destinations: string[]; credential: Credential }
   | { op: 'repair'; dest: string; from: string; credential: Credential }
-  | { op: 'changes'; dest: string; credential: Credential; snapshot: string | null };
+  | { op: 'changes'; dest: string; credential: Credential; snapshot: string | null }
+  | { op: 'restore'; step: RestoreStep };
 
 /** A damaged place after a repair from another place of the same plan. */
 export interface PlaceRepair {
@@ -44,13 +47,13 @@ export interface Maintenance {
 }
 
 export type WorkerMessage =
-  | { type: 'progress'; progress: BackupProgress }
+  | { type: 'progress'; progress: BackupProgress | RestoreProgress }
   | { type: 'done'; value: unknown }
   | { type: 'error'; code: string; message: string };
 
 function runJob(
   job: EngineJob,
-  onProgress?: (p: BackupProgress) => void,
+  onProgress?: (p: never) => void,
   signal?: AbortSignal,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -67,7 +70,8 @@ function runJob(
       fn();
     };
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress?.(m.progress);
+      // Each operation sends its own kind of progress, the one its caller listens for.
+      if (m.type === 'progress') onProgress?.(m.progress as never);
       else if (m.type === 'done') settle(() => resolve(m.value));
       else {
         const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(m.code)
@@ -128,4 +132,12 @@ export function changesInWorker(
 
 export function demoShopInWorker(file: string, options: DemoShopOptions): Promise<DemoShopSummary> {
   return runJob({ op: 'demo', file, options }) as Promise<DemoShopSummary>;
+}
+
+/** One step of the restore wizard (restore-steps.ts); `T` is what that step returns. */
+export function restoreStepInWorker<T>(
+  step: RestoreStep,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<T> {
+  return runJob({ op: 'restore', step }, onProgress) as Promise<T>;
 }

@@ -15,6 +15,7 @@ import type { Credential } from '../engine/repository/config.js';
 import { DEFAULT_POLICY } from '../engine/maintenance/retention.js';
 import { verify } from '../engine/maintenance/verify.js';
 import { sweepAtStart } from '../engine/fs/work-dirs.js';
+import { runRestoreStep } from './restore-steps.js';
 import type {
   EngineJob,
   Maintenance,
@@ -111,6 +112,8 @@ async function run(): Promise<unknown> {
       return changes(job.dest, job.credential, job.snapshot ?? undefined);
     case 'check':
       return check(job.destinations, job.credential);
+    case 'restore':
+      return runRestoreStep(job.step, (p) => post({ type: 'progress', progress: p }));
     case 'repair': {
       const r = await repair(job.dest, job.from, job.credential);
       const done: PlaceRepair = {

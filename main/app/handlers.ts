@@ -8,28 +8,22 @@ import path from 'node:path';
 import { prepareDestinations } from '../engine/places/destinations.js';
 import { driveOf } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
-import { listSnapshots } from '../engine/source/inspect.js';
 import { isValidCron } from '../engine/schedule/schedule.js';
 import { inspectDestination } from '../engine/repository/repository.js';
 import { APP_VERSION } from '../engine/version.js';
-import type {
-  Channel,
-  HistoryPlace,
-  JobView,
-  Request,
-  Response,
-  SettingsView,
-} from '../ipc/contract.js';
-import { AppFailure, toIpcError } from '../ipc/errors.js';
+import type { Channel, JobView, Request, Response, SettingsView } from '../ipc/contract.js';
+import { AppFailure } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { findCandidates, defaultCandidateRoots } from './candidates.js';
-import { changesInWorker, demoShopInWorker, describeInWorker } from './engine-thread.js';
+import { demoShopInWorker, describeInWorker } from './engine-thread.js';
 import { resolveLanguage } from './messages.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings } from './settings.js';
 import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
-import { mergeRestorePoints } from './restore-points.js';
+import { findJob, placesOf } from './plan-places.js';
+import { createRecoverHandlers } from './recover-handlers.js';
+import { createRestoreHandlers } from './restore-handlers.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
 
@@ -50,12 +44,6 @@ function settingsView(core: AppCore, s: Settings): SettingsView {
 
 function jobView(job: Job): JobView {
   return { ...job, destinations: job.destinations.map((d) => ({ ...d })) };
-}
-
-function findJob(core: AppCore, jobId: string): Job {
-  const job = core.settings.read().jobs.find((j) => j.id === jobId);
-  if (!job) throw new AppFailure('NOT_FOUND', 'This backup job no longer exists.');
-  return job;
 }
 
 /** A chosen folder holding unrelated files gets a subfolder; backups never mix with them. */
@@ -115,6 +103,17 @@ export function createHandlers(core: AppCore): Handlers {
     'dialog:pick-folder': async () => {
       const picked = await platform.pickFolder();
       return { path: picked ? grants.grant(picked) : null };
+    },
+
+    'dialog:save-database': async (req) => {
+      // Only a file name is suggested: the window never names a folder.
+      const picked = await platform.pickSaveFile(path.basename(req.name));
+      return { path: picked ? grants.grant(picked) : null };
+    },
+
+    'shell:show-in-folder': async (req) => {
+      platform.showInFolder(grants.check(req.path));
+      return {};
     },
 
     'setup:candidates': async () => {
@@ -353,78 +352,7 @@ export function createHandlers(core: AppCore): Handlers {
 
     'history:list': async (req) => ({ places: await placesOf(core, req.jobId) }),
 
-    'restore:points': async (req) => mergeRestorePoints(await placesOf(core, req.jobId)),
-
-    'restore:changes': async (req) => {
-      const job = findJob(core, req.jobId);
-      const passphrase = core.secrets.get(job.id);
-      if (!passphrase) throw new TillvaultError('PASSPHRASE_REQUIRED', 'Enter the passphrase.');
-      const credential = { kind: 'passphrase' as const, value: passphrase };
-      let failure: unknown = new TillvaultError(
-        'DEST_MISSING',
-        'None of the places of this plan is available.',
-      );
-      // A damaged or unplugged place is passed over: another place holds the same backups.
-      for (const d of job.destinations) {
-        if ((await inspectDestination(d.path)) === 'missing') continue;
-        try {
-          return {
-            destinationId: d.id,
-            changes: await changesInWorker(d.path, credential, req.snapshotId),
-          };
-        } catch (err) {
-          failure = err;
-        }
-      }
-      throw failure;
-    },
+    ...createRestoreHandlers(core),
+    ...createRecoverHandlers(core, BACKUP_FOLDER_NAME),
   };
-}
-
-/** Each place of a plan with its backups, or the reason they cannot be read now. */
-async function placesOf(core: AppCore, jobId: string): Promise<HistoryPlace[]> {
-  const job = findJob(core, jobId);
-  const passphrase = core.secrets.get(job.id);
-  return Promise.all(
-    job.destinations.map(async (d): Promise<HistoryPlace> => {
-      const base = { destinationId: d.id, label: d.label, path: d.path };
-      if (!passphrase) {
-        return {
-          ...base,
-          snapshots: [],
-          error: { code: 'PASSPHRASE_REQUIRED', message: 'The passphrase is not stored.' },
-        };
-      }
-      if ((await inspectDestination(d.path)) === 'missing') {
-        return {
-          ...base,
-          snapshots: [],
-          error: {
-            code: 'DEST_MISSING',
-            message: `${d.label} is not available (is the drive connected?).`,
-          },
-        };
-      }
-      try {
-        const listing = await listSnapshots(d.path, { kind: 'passphrase', value: passphrase });
-        return {
-          ...base,
-          error: null,
-          snapshots: listing.snapshots.map((s) => ({
-            id: s.id,
-            time: s.time,
-            trigger: s.trigger,
-            label: s.label,
-            types: s.types,
-            complete: s.complete,
-            summary: s.summary,
-            bytes: s.bytes,
-            newBytes: s.newBytes,
-          })),
-        };
-      } catch (err) {
-        return { ...base, snapshots: [], error: toIpcError(err) };
-      }
-    }),
-  );
 }

@@ -197,13 +197,21 @@ function formatBytes(lang: Language, bytes: number): string {
 export function trayLabels(
   lang: Language,
   status: StatusView,
-): { tooltip: string; status: string; backUpNow: string; open: string; quit: string } {
+): {
+  tooltip: string;
+  status: string;
+  backUpNow: string;
+  restore: string;
+  open: string;
+  quit: string;
+} {
   const t = tr(lang);
   const line = t(`home.level.${status.level}`);
   return {
     tooltip: `Tillvault — ${line}`,
     status: line,
     backUpNow: t('home.backUpNow'),
+    restore: t('tray.restore'),
     open: t('tray.open'),
     quit: t('tray.quit'),
   };

@@ -10,6 +10,10 @@ export interface Platform {
   pickDatabase(): Promise<string | null>;
   /** A native folder picker (with "new folder"); null when cancelled. */
   pickFolder(): Promise<string | null>;
+  /** A native "save as" dialog for a new database file; null when cancelled. */
+  pickSaveFile(suggestedName: string): Promise<string | null>;
+  /** Opens the file manager with this file selected. */
+  showInFolder(file: string): void;
   /** Keeps the computer awake until the returned function is called. */
   keepAwake(): () => void;
   /** A desktop notification, already translated (see notifier.ts). */
@@ -36,6 +40,8 @@ export function headlessPlatform(
   return {
     pickDatabase: async () => null,
     pickFolder: async () => null,
+    pickSaveFile: async () => null,
+    showInFolder: () => undefined,
     keepAwake: () => () => undefined,
     notify: () => undefined,
     setStartAtLogin: () => undefined,

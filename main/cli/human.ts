@@ -1,6 +1,10 @@
 /** Plain-language output for people at a terminal. */
 import type { BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DiffResult } from '../engine/restore/diff.js';
+import type { Clash, KeptRows } from '../engine/restore/keep-new.js';
+import type { PreviewWarning, RestorePreview } from '../engine/restore/preview.js';
+import type { RecordHistory } from '../engine/restore/record-history.js';
+import type { BackupSearch, Cell, RecordMatch } from '../engine/restore/record-search.js';
 import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { FoundRepository } from '../engine/places/find.js';
 import type { PruneResult } from '../engine/maintenance/prune.js';
@@ -133,6 +137,34 @@ export function humanDiff(r: DiffResult): string {
   return [...lines, ...r.warnings].join('\n');
 }
 
+/** What a restore with --keep-new kept, and the rows it did not because they clash. */
+export function humanKept(
+  kept: readonly KeptRows[],
+  clashes: readonly Clash[],
+  csv: string | null,
+): string[] {
+  const lines = kept.map(
+    (k) =>
+      `  ${k.table}: ${k.kept} row(s) added since kept${k.clashes > 0 ? `, ${k.clashes} clash(es) not kept` : ''}${k.lastNumberAfter !== null ? ` (last number ${k.lastNumberBefore ?? '-'} before, ${k.lastNumberAfter} now)` : ''}`,
+  );
+  if (clashes.length === 0) return lines;
+  const shown = clashes.slice(0, 10).map((c) => {
+    const key = Object.entries(c.key)
+      .map(([col, v]) => `${col}=${String(v)}`)
+      .join(', ');
+    return `    ${c.table} ${key}: ${c.reason}`;
+  });
+  const more = clashes.length > 10 ? [`    … and ${clashes.length - 10} more`] : [];
+  const where = csv ? [`  The rows not kept, with their backup and live values: ${csv}`] : [];
+  return [
+    ...lines,
+    '  Not kept, because they clash with the restored rows:',
+    ...shown,
+    ...more,
+    ...where,
+  ];
+}
+
 /** Each backup place found, with its newest backup, or where nothing was found. */
 export function humanFound(searched: readonly string[], found: readonly FoundRepository[]): string {
   if (found.length === 0) {
@@ -186,4 +218,113 @@ export function humanPrune(r: PruneResult, policy: string): string {
           `Freed ${formatBytes(Math.max(0, r.bytesFreed))} (${r.packsDeleted} files removed, ${r.packsRewritten} rewritten).`,
         ]),
   ].join('\n');
+}
+
+const CELL_WIDTH = 24;
+
+function cellText(v: Cell | undefined): string {
+  const text = v === null || v === undefined ? '—' : String(v);
+  return text.length > CELL_WIDTH ? `${text.slice(0, CELL_WIDTH - 1)}…` : text;
+}
+
+/**
+ * Per record, the columns that changed between backups as a small table, newest first ("balance
+ * in each backup"), then the values that stayed the same.
+ */
+export function humanRecordHistory(r: RecordHistory): string {
+  const when = [
+    ...(r.now ? [{ head: 'now', rows: r.now.rows }] : []),
+    ...r.backups.map((b) => ({
+      head: `${localTime(b.time)}  ${b.snapshotId}${b.trigger === 'pre-restore' ? ' (safety)' : ''}`,
+      rows: b.rows,
+    })),
+  ];
+  const keys = [...new Set(when.flatMap((w) => w.rows.map((row) => String(row[r.key]))))];
+  if (keys.length === 0) return `No backup of ${r.table} holds that record.`;
+  const headWidth = Math.max(...when.map((w) => w.head.length));
+  const blocks = keys.map((key) => {
+    const series = when.map((w) => ({
+      head: w.head,
+      row: w.rows.find((row) => String(row[r.key]) === key) ?? null,
+    }));
+    const present = series.flatMap((s) => (s.row ? [s.row] : []));
+    const changed = r.columns.filter((c) => new Set(present.map((row) => row[c])).size > 1);
+    const lines = [`${r.table} ${r.key} ${key}: in ${present.length} of ${series.length}`];
+    if (changed.length > 0 || present.length < series.length) {
+      const widths = changed.map((c) =>
+        Math.max(c.length, ...present.map((row) => cellText(row[c]).length)),
+      );
+      lines.push(
+        `  ${''.padEnd(headWidth)}  ${changed.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`,
+      );
+      for (const s of series) {
+        const cells = s.row
+          ? changed.map((c, i) => cellText(s.row![c]).padEnd(widths[i]!)).join('  ')
+          : '(not there)';
+        lines.push(`  ${s.head.padEnd(headWidth)}  ${cells}`.trimEnd());
+      }
+    }
+    const same = r.columns.filter((c) => c !== r.key && !changed.includes(c));
+    if (same.length > 0 && present.length > 0) {
+      const label = changed.length > 0 ? 'the same in each' : 'the same in each, nothing changed';
+      lines.push(`  ${label}: ${same.map((c) => `${c} ${cellText(present[0]![c])}`).join(', ')}`);
+    }
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n');
+}
+
+function matchLine(m: RecordMatch): string {
+  return `  ${m.table} ${m.key}  ${m.label}  (${m.type}; ${m.matched}: ${cellText(m.values[m.matched])})`;
+}
+
+export function humanRecordSearch(r: BackupSearch): string {
+  const lines = [`In backup ${r.snapshotId} of ${localTime(r.time)}:`];
+  lines.push(...(r.matches.length > 0 ? r.matches.map(matchLine) : ['  nothing found']));
+  if (r.live) {
+    lines.push(`Now, in ${r.live.database}:`);
+    lines.push(
+      ...(r.live.matches.length > 0 ? r.live.matches.map(matchLine) : ['  nothing found']),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A restore preview (`restore --dry-run`): per table what would change, then the warnings. */
+export function humanPreview(p: RestorePreview): string {
+  const n = (x: number): string => x.toLocaleString('en');
+  const lines = [`Restoring backup ${p.snapshotId} (${p.time}) would change:`];
+  const changing = p.tables.filter((t) => t.added + t.removed + t.changed > 0);
+  for (const t of changing) {
+    lines.push(
+      `  ${t.table} (${t.type}): ${n(t.added)} back, ${n(t.removed)} gone, ${n(t.changed)} changed; ${n(t.rowsNow)} → ${n(t.rowsAfter)} rows`,
+    );
+    for (const e of t.examples.slice(0, 3)) {
+      const fields = (e.fields ?? []).map(
+        (f) => `${f.column} ${String(f.now)} → ${String(f.then)}`,
+      );
+      lines.push(`      ${e.kind} ${e.label}${fields.length ? `: ${fields.join(', ')}` : ''}`);
+    }
+  }
+  if (changing.length === 0)
+    lines.push('  nothing: the database already holds what the backup has.');
+  for (const w of p.warnings) lines.push(previewWarningText(w));
+  return lines.join('\n');
+}
+
+function previewWarningText(w: PreviewWarning): string {
+  switch (w.kind) {
+    case 'sales-lost':
+      return `WARNING: ${w.rows} row(s) of sales made since ${w.since} would be lost (keep them with --keep-new sales).`;
+    case 'counter-back':
+      return `WARNING: the numbers of ${w.table} would go back from ${w.now} to ${w.then}.`;
+    case 'receipt-back':
+      return `WARNING: the largest ${w.column} of ${w.table} would go back from ${w.now} to ${w.then}.`;
+    case 'fewer-types':
+      return `Note: the backup holds no ${w.missing.join(', ')}; those tables stay as they are.`;
+    case 'tables-gone':
+      return `Note: tables not in the backup: ${w.tables.join(', ')}.`;
+    case 'tables-back':
+      return `Note: tables that would be created again: ${w.tables.join(', ')}.`;
+  }
 }

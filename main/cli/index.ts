@@ -5,11 +5,13 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { backup, type BackupResult } from '../engine/backup/backup.js';
-import { parseDataTypes, type DataType } from '../engine/data-types.js';
+import { DATA_TYPES, parseDataTypes, type DataType } from '../engine/data-types.js';
 import { createDemoShop } from '../engine/demo/demo-shop.js';
 import { runTill } from '../engine/demo/till.js';
 import { diff } from '../engine/restore/diff.js';
 import { changes } from '../engine/restore/changes.js';
+import { recordHistory } from '../engine/restore/record-history.js';
+import { searchBackup } from '../engine/restore/record-search.js';
 import type { RecordRef } from '../engine/restore/records.js';
 import { findRepositories } from '../engine/places/find.js';
 import { cloudFoldersHere } from '../engine/places/cloud-folders.js';
@@ -18,6 +20,7 @@ import { TillvaultError } from '../engine/errors.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
 import { inspectDestination } from '../engine/repository/repository.js';
+import { previewFromBackup } from '../engine/restore/preview-backup.js';
 import { restoreInto, restoreToFile } from '../engine/restore/restore.js';
 import {
   DEFAULT_POLICY,
@@ -47,7 +50,11 @@ import {
   humanChanges,
   humanFound,
   humanDiff,
+  humanKept,
+  humanPreview,
   humanPrune,
+  humanRecordHistory,
+  humanRecordSearch,
   humanSnapshots,
   humanTypes,
   humanVerify,
@@ -394,7 +401,14 @@ export async function main(argv: readonly string[]): Promise<number> {
           'with --into: only these records, with the rows that belong to them (repeat for several tables)',
         ).argParser(recordsArg),
       )
-      .option('--force', 'with --into: wait for the database even if another program holds it'),
+      .addOption(
+        new Option(
+          '--keep-new <list>',
+          'with --into: keep the rows of these data types added since the backup (e.g. sales)',
+        ).argParser((csv: string) => parseDataTypes(csv)),
+      )
+      .option('--force', 'with --into: wait for the database even if another program holds it')
+      .option('--dry-run', 'with --into: only show what the restore would change; write nothing'),
   ).action(
     run(
       async (
@@ -406,7 +420,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           into?: string;
           types?: DataType[];
           records?: RecordRef[];
+          keepNew?: DataType[];
           force?: boolean;
+          dryRun?: boolean;
         },
       ) => {
         const credential = credentialFrom(o);
@@ -416,8 +432,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           throw new TillvaultError('BAD_INPUT', 'Give exactly one of --to NEWDB or --into LIVEDB.');
         }
         if (o.to) {
-          if (o.types || o.records) {
-            throw new TillvaultError('BAD_INPUT', '--types and --records go with --into.');
+          if (o.types || o.records || o.keepNew) {
+            throw new TillvaultError(
+              'BAD_INPUT',
+              '--types, --records and --keep-new go with --into.',
+            );
           }
           const r = await restoreToFile(dest, credential, o.snapshot, o.to, progress);
           out.result(r, () =>
@@ -428,6 +447,19 @@ export async function main(argv: readonly string[]): Promise<number> {
           );
           return EXIT.ok;
         }
+        if (o.dryRun) {
+          const preview = await previewFromBackup({
+            dest,
+            credential,
+            ref: o.snapshot,
+            liveDb: o.into!,
+            types: o.types ?? null,
+            records: o.records ?? null,
+            keepNew: o.keepNew ?? null,
+          });
+          out.result(preview, () => humanPreview(preview));
+          return EXIT.ok;
+        }
         const r = await restoreInto({
           dest,
           credential,
@@ -435,6 +467,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           liveDb: o.into!,
           types: o.types ?? null,
           records: o.records ?? null,
+          keepNew: o.keepNew ?? null,
           force: o.force ?? false,
           onProgress: progress,
         });
@@ -445,6 +478,7 @@ export async function main(argv: readonly string[]): Promise<number> {
               (p) =>
                 `  ${p.table}: ${p.rows} row(s) ${p.role === 'record' ? 'put back' : p.role === 'belongs' ? 'that belong to them put back' : 'they need put back'}`,
             ),
+            ...humanKept(r.kept ?? [], r.clashes ?? [], r.clashesCsv),
             `Safety backup of the state before: ${r.safetySnapshotId} (restore it to undo).`,
             ...r.warnings,
           ].join('\n'),
@@ -486,6 +520,64 @@ export async function main(argv: readonly string[]): Promise<number> {
       out.result({ destination: path.resolve(dest), changes: r }, () => humanChanges(r));
       return EXIT.ok;
     }),
+  );
+
+  withSecrets(
+    program
+      .command('record <dest>')
+      .description("a record's values in every backup (--key), or records found by text (--find)")
+      .option('--table <table>', 'the table the record is in')
+      .option('--key <key>', 'the record by its key (repeat for several)', collect)
+      .option('--find <text>', 'find records by name, card number, phone, SKU, barcode or key')
+      .addOption(
+        new Option('--type <type>', 'with --find: only this data type').choices(DATA_TYPES),
+      )
+      .option('--live <livedb>', 'also the values now, in the live database'),
+  ).action(
+    run(
+      async (
+        out,
+        dest: string,
+        o: Common & {
+          table?: string;
+          key?: string[];
+          find?: string;
+          type?: DataType;
+          live?: string;
+        },
+      ) => {
+        const credential = credentialFrom(o);
+        if (Boolean(o.key) === Boolean(o.find)) {
+          throw new TillvaultError(
+            'BAD_INPUT',
+            'Give either --key KEY (with --table) or --find TEXT.',
+          );
+        }
+        if (o.find !== undefined) {
+          const r = await searchBackup(
+            dest,
+            credential,
+            {
+              text: o.find,
+              ...(o.type ? { type: o.type } : {}),
+              ...(o.table ? { table: o.table } : {}),
+            },
+            o.live ? { liveDb: o.live } : {},
+          );
+          out.result(r, () => humanRecordSearch(r));
+          return EXIT.ok;
+        }
+        if (!o.table) throw new TillvaultError('BAD_INPUT', '--key needs --table TABLE.');
+        const r = await recordHistory(dest, credential, {
+          table: o.table,
+          keys: o.key!,
+          ...(o.live ? { liveDb: o.live } : {}),
+          onProgress: (p) => out.progress('Reading backups', p.done, p.total),
+        });
+        out.result(r, () => humanRecordHistory(r));
+        return EXIT.ok;
+      },
+    ),
   );
 
   withSecrets(
@@ -630,6 +722,70 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (r.sourceDamage || r.destinations.some((d) => d.verified === false)) return EXIT.damaged;
       return r.outcome === 'ok' ? EXIT.ok : EXIT.failed;
     }),
+  );
+
+  withSecrets(
+    program
+      .command('adopt <dest>')
+      .description(
+        'make found backups (a new or repaired computer) a backup plan of the app again: same keys and history',
+      )
+      .requiredOption(
+        '--database <db>',
+        'the shop database on this computer (e.g. restored with --to)',
+      )
+      .option('--name <name>', 'the plan name', 'Shop')
+      .option('--also <dir...>', 'other copies of the same backups to keep backing up to')
+      .option(
+        '--new-passphrase-file <file>',
+        'with --recovery-key-file: the new passphrase for the backups from now on',
+      )
+      .option('--nightly <hh:mm>', 'back up every night at this time (default: only by hand)')
+      .addOption(configOption()),
+  ).action(
+    run(
+      async (
+        out,
+        dest: string,
+        o: Common & {
+          database: string;
+          name: string;
+          also?: string[];
+          newPassphraseFile?: string;
+          nightly?: string;
+          config: string;
+        },
+      ) => {
+        const { openJobs } = await import('./jobs.js');
+        const credential = credentialFrom(o);
+        const newPassphrase = o.newPassphraseFile
+          ? credentialFrom({ passphraseFile: o.newPassphraseFile }, {})
+          : null;
+        if (o.nightly !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(o.nightly)) {
+          throw new TillvaultError(
+            'BAD_INPUT',
+            `--nightly takes a time like 23:00, not "${o.nightly}".`,
+          );
+        }
+        const job = await openJobs(path.resolve(o.config)).adopt({
+          dest: path.resolve(dest),
+          database: path.resolve(o.database),
+          name: o.name,
+          credential,
+          newPassphrase: newPassphrase?.kind === 'passphrase' ? newPassphrase.value : null,
+          roots: (o.also ?? []).map((a) => path.resolve(a)),
+          schedule: o.nightly ? { preset: 'nightly', time: o.nightly } : { preset: 'manual' },
+        });
+        out.result({ job }, () =>
+          [
+            `"${job.name}" (${job.id}) backs up ${job.source} again, to:`,
+            ...job.destinations.map((d) => `  ${d.label}: ${d.path}`),
+            `Run it now: tillvault run ${job.id}`,
+          ].join('\n'),
+        );
+        return EXIT.ok;
+      },
+    ),
   );
 
   try {

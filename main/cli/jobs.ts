@@ -11,7 +11,7 @@ import { headlessPlatform } from '../app/platform.js';
 import type { Job } from '../app/settings.js';
 import { TillvaultError } from '../engine/errors.js';
 import type { Credential } from '../engine/repository/config.js';
-import type { RunRecord } from '../ipc/contract.js';
+import type { RunRecord, Schedule } from '../ipc/contract.js';
 
 export function openJobs(configDir: string, onProgress?: (fraction: number) => void) {
   const file = (name: string): Conf<Record<string, unknown>> =>
@@ -23,7 +23,7 @@ export function openJobs(configDir: string, onProgress?: (fraction: number) => v
   const platform = headlessPlatform(configDir, path.join(os.homedir(), 'Documents'), [
     Intl.DateTimeFormat().resolvedOptions().locale,
   ]);
-  const { core } = createAppCore({
+  const { core, handlers } = createAppCore({
     files: { settings: file('settings'), state: file('state'), secrets: file('secrets') },
     // The CLI never stores a passphrase: it comes from the environment or a file each time.
     protector: null,
@@ -48,6 +48,42 @@ export function openJobs(configDir: string, onProgress?: (fraction: number) => v
   };
   return {
     jobs: () => core.settings.read().jobs,
+    /**
+     * Found backups become a plan of the app again, as the window's "Keep backing up here" does:
+     * same repository, keys and history; other copies under `roots` re-attached.
+     */
+    async adopt(opts: {
+      dest: string;
+      database: string;
+      name: string;
+      credential: Credential;
+      newPassphrase: string | null;
+      roots: string[];
+      schedule: Schedule;
+    }): Promise<Job> {
+      const { credential } = opts;
+      if (credential.kind === 'none') {
+        throw new TillvaultError(
+          'PASSPHRASE_REQUIRED',
+          'Give the passphrase (TILLVAULT_PASSPHRASE or --passphrase-file) or --recovery-key-file.',
+        );
+      }
+      const dest = core.grants.grant(opts.dest);
+      const roots = [dest, ...opts.roots.map((r) => core.grants.grant(r))];
+      await handlers['recover:find']({ roots });
+      const opened = await handlers['recover:unlock']({
+        path: dest,
+        secret: { kind: credential.kind, value: credential.value },
+      });
+      const { job } = await handlers['recover:adopt']({
+        recoveryId: opened.recoveryId,
+        database: core.grants.grant(opts.database),
+        name: opts.name,
+        passphrase: opts.newPassphrase,
+        schedule: opts.schedule,
+      });
+      return core.settings.read().jobs.find((j) => j.id === job.id)!;
+    },
     upcoming: (count: number) => core.scheduler.upcoming(count),
     async run(idOrName: string, credential: Credential): Promise<RunRecord> {
       const job = find(idOrName);

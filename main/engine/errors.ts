@@ -104,6 +104,13 @@ export function toTillvaultError(err: unknown, where?: string): TillvaultError {
       });
     case 'SQLITE_FULL':
       return new TillvaultError('DEST_FULL', `Not enough free disk space${at}.`, { cause: err });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new TillvaultError(
+        'DB_IN_USE',
+        `Another program is using the database${at}. Close the till (POS) program first, then try again.`,
+        { cause: err },
+      );
     case 'SQLITE_NOTADB':
       return new TillvaultError('NOT_SQLITE', `${NOT_SQLITE}${at}`, { cause: err });
     case 'SQLITE_CORRUPT':

@@ -266,6 +266,161 @@ const restorePoint = snapshotView.omit({ bytes: true, newBytes: true }).extend({
 });
 export type RestorePoint = z.infer<typeof restorePoint>;
 
+/** What a restore puts back: the whole database, some data types, or single records. */
+const restoreWhat = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }).strict(),
+  z.object({ kind: z.literal('types'), types: z.array(dataType).min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('records'),
+      records: z
+        .array(
+          z
+            .object({
+              table: z.string().min(1).max(200),
+              keys: z.array(z.string().min(1).max(200)).min(1).max(100),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(20),
+    })
+    .strict(),
+]);
+export type RestoreWhat = z.infer<typeof restoreWhat>;
+
+/** A cell of a record as the window shows it: blobs as "<N bytes>", long text cut. */
+const cell = z.union([z.string(), z.number(), z.null()]);
+const recordValues = z.record(z.string(), cell);
+export type RecordValues = z.infer<typeof recordValues>;
+
+const recordMatch = z.object({
+  table: z.string(),
+  type: dataType,
+  key: z.union([z.string(), z.number()]),
+  label: z.string(),
+  /** The column the search text was found in. */
+  matched: z.string(),
+  values: recordValues,
+});
+export type RecordMatch = z.infer<typeof recordMatch>;
+
+/** A table in the preview, from the owner's side: what happens to the live database. */
+const previewTable = z.object({
+  table: z.string(),
+  type: dataType,
+  rowsNow: z.number(),
+  rowsAfter: z.number(),
+  /** Rows the restore brings back (in the backup, not in the database now). */
+  added: z.number(),
+  /** Rows there now that the restore takes away. */
+  removed: z.number(),
+  changed: z.number(),
+  examples: z.array(
+    z.object({
+      kind: z.enum(['back', 'gone', 'changed']),
+      key: z.union([z.string(), z.number(), z.null()]),
+      label: z.string(),
+      fields: z.array(z.object({ column: z.string(), now: cell, then: cell })).optional(),
+    }),
+  ),
+});
+
+const previewWarning = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('sales-lost'),
+    rows: z.number(),
+    since: z.string(),
+    lastSaleNow: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('counter-back'),
+    table: z.string(),
+    then: z.number(),
+    now: z.number(),
+  }),
+  z.object({
+    kind: z.literal('receipt-back'),
+    table: z.string(),
+    column: z.string(),
+    then: z.number(),
+    now: z.number(),
+  }),
+  z.object({ kind: z.literal('fewer-types'), missing: z.array(dataType) }),
+  z.object({ kind: z.literal('tables-gone'), tables: z.array(z.string()) }),
+  z.object({ kind: z.literal('tables-back'), tables: z.array(z.string()) }),
+]);
+export type PreviewWarning = z.infer<typeof previewWarning>;
+
+const restorePreview = z.object({
+  snapshotId: z.string(),
+  time: z.string(),
+  tables: z.array(previewTable),
+  types: z.array(
+    z.object({
+      type: dataType,
+      rowsNow: z.number(),
+      rowsAfter: z.number(),
+      added: z.number(),
+      removed: z.number(),
+      changed: z.number(),
+    }),
+  ),
+  warnings: z.array(previewWarning),
+});
+export type RestorePreview = z.infer<typeof restorePreview>;
+
+/** What a restore into the live database did, and what was checked after it. */
+const restoreResult = z.object({
+  snapshotId: z.string(),
+  time: z.string(),
+  /**
+   * The state just before, kept as a backup: restoring it undoes this restore. Null when the
+   * database was gone or damaged and was restored as a new file (see `setAside`).
+   */
+  safetySnapshotId: z.string().nullable(),
+  /** A damaged database found at the path, moved aside (kept, never deleted) before the restore. */
+  setAside: z.string().nullable(),
+  what: restoreWhat,
+  tables: z.array(z.string()),
+  records: z
+    .array(
+      z.object({
+        table: z.string(),
+        rows: z.number(),
+        role: z.enum(['record', 'belongs', 'needed']),
+      }),
+    )
+    .nullable(),
+  /** Rows made since the backup that were kept (keep today's sales). */
+  kept: z
+    .array(z.object({ table: z.string(), type: dataType, kept: z.number(), clashes: z.number() }))
+    .nullable(),
+  /** Kept rows that clashed with the backup's: not written, listed in this CSV. */
+  clashesCsv: z.string().nullable(),
+  checks: z.object({
+    integrity: z.boolean(),
+    foreignKeyProblems: z.number(),
+    /** Tables whose row count is not what the preview said. */
+    countMismatches: z.array(
+      z.object({ table: z.string(), expected: z.number(), actual: z.number() }),
+    ),
+  }),
+  /** The engine's notes, in English (details for a helper). */
+  notes: z.array(z.string()),
+  durationMs: z.number(),
+});
+export type RestoreResult = z.infer<typeof restoreResult>;
+
+const restoreProgress = z.object({
+  sessionId: id,
+  phase: z.enum(['rebuild', 'safety-backup', 'apply', 'check']),
+  /** 0..1 over the whole restore. */
+  fraction: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export type RestoreProgressView = z.infer<typeof restoreProgress>;
+
 const passphrase = z.string().min(10).max(1024);
 /** Table name → the data type the owner put it in. */
 const typeOverrides = z
@@ -436,6 +591,162 @@ export const CHANNELS = {
       ),
     }),
   },
+  /**
+   * Opens the restore of one backup of a plan: the wizard's later steps name it by `sessionId`.
+   * The backup is rebuilt once, on the side, the first time a step needs its rows.
+   */
+  'restore:open': {
+    request: z.object({ jobId: id, snapshotId: z.string().min(1).max(64) }).strict(),
+    response: z.object({
+      sessionId: id,
+      point: restorePoint,
+      /** The live database: whether it is there, and its rows per data type then and now. */
+      live: z.object({
+        path: z.string(),
+        exists: z.boolean(),
+        /** Why its rows could not be counted (damaged, not SQLite), or null. */
+        problem: z.object({ code: z.string(), message: z.string() }).nullable(),
+      }),
+      types: z.array(
+        z.object({ type: dataType, rowsThen: z.number(), rowsNow: z.number().nullable() }),
+      ),
+    }),
+  },
+  'restore:close': {
+    request: z.object({ sessionId: id }).strict(),
+    response: z.object({ closed: z.boolean() }),
+  },
+  /** Records of the backup by name, card number, phone, SKU, barcode, or key. */
+  'restore:find-records': {
+    request: z
+      .object({
+        sessionId: id,
+        text: z.string().min(1).max(200),
+        type: dataType.nullable(),
+      })
+      .strict(),
+    response: z.object({ matches: z.array(recordMatch) }),
+  },
+  /** One record then (in this backup) and now, and its values in every backup of the place. */
+  'restore:record': {
+    request: z
+      .object({ sessionId: id, table: z.string().min(1).max(200), key: z.string().min(1).max(200) })
+      .strict(),
+    response: z.object({
+      table: z.string(),
+      keyColumn: z.string(),
+      columns: z.array(z.string()),
+      then: recordValues.nullable(),
+      now: recordValues.nullable(),
+      history: z.array(
+        z.object({ snapshotId: z.string(), time: z.string(), values: recordValues.nullable() }),
+      ),
+    }),
+  },
+  /** What the restore would change, before anything is written. */
+  'restore:preview': {
+    request: z
+      .object({ sessionId: id, what: restoreWhat, keepNew: z.array(dataType).nullable() })
+      .strict(),
+    response: restorePreview,
+  },
+  /** Whether the POS has let go of its database (a restore into it needs that). */
+  'restore:check-live': {
+    request: z.object({ sessionId: id }).strict(),
+    response: z.object({ free: z.boolean() }),
+  },
+  /** Puts the backup into the live database: safety backup first, one transaction, checks. */
+  'restore:run': {
+    request: z
+      .object({ sessionId: id, what: restoreWhat, keepNew: z.array(dataType).nullable() })
+      .strict(),
+    response: restoreResult,
+  },
+  /** "Only look": the backup as a new file where the owner chose (dialog:save-database). */
+  'restore:to-copy': {
+    request: z.object({ sessionId: id, path: grantedPath }).strict(),
+    response: z.object({ file: z.string(), bytes: z.number() }),
+  },
+  'dialog:save-database': {
+    request: z.object({ name: z.string().min(1).max(200) }).strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
+  /** Opens the file manager at a file main handed out. */
+  'shell:show-in-folder': {
+    request: z.object({ path: grantedPath }).strict(),
+    response: z.object({}),
+  },
+  /**
+   * A new or repaired computer: Tillvault backups on USB drives, in cloud folders, or under
+   * folders the owner picked (dialog:pick-folder), each with where it is and its newest backup.
+   */
+  'recover:find': {
+    request: z.object({ roots: z.array(grantedPath).max(8) }).strict(),
+    response: z.object({
+      found: z.array(
+        z.object({
+          path: z.string(),
+          repositoryId: z.string(),
+          encrypted: z.boolean(),
+          backups: z.number(),
+          newestAt: z.string().nullable(),
+          where: z.object({ kind: z.enum(destinationKinds), label: z.string() }),
+        }),
+      ),
+    }),
+  },
+  /** Opens found backups with the passphrase or the printed recovery key. */
+  'recover:unlock': {
+    request: z
+      .object({
+        path: grantedPath,
+        secret: z.object({
+          kind: z.enum(['passphrase', 'recovery-key']),
+          value: z.string().min(1).max(1024),
+        }),
+      })
+      .strict(),
+    response: z.object({
+      recoveryId: id,
+      /** The shop database's file name when it was backed up (shown, never used as a path). */
+      sourceName: z.string(),
+      /**
+       * Where it was, when that folder exists here and holds no file of that name: offered (and
+       * granted) as the place to put it back.
+       */
+      suggestedPath: z.string().nullable(),
+      points: z.array(restorePoint),
+      /** Other copies of the same backups found (another stick, a cloud folder). */
+      otherPlaces: z.array(z.object({ path: z.string(), label: z.string() })),
+    }),
+  },
+  /** The chosen backup as a new database file where the owner said, then checked. */
+  'recover:restore': {
+    request: z
+      .object({ recoveryId: id, snapshotId: z.string().min(1).max(64), to: grantedPath })
+      .strict(),
+    response: z.object({
+      file: z.string(),
+      bytes: z.number(),
+      checks: restoreResult.shape.checks,
+    }),
+  },
+  /**
+   * "Keep backing up here": the found backups become a plan again (same keys and history), its
+   * other copies re-attached. Opened with the recovery key, a new passphrase is set everywhere.
+   */
+  'recover:adopt': {
+    request: z
+      .object({
+        recoveryId: id,
+        database: grantedPath,
+        name: z.string().min(1).max(80),
+        passphrase: passphrase.nullable(),
+        schedule: scheduleSchema,
+      })
+      .strict(),
+    response: z.object({ job: jobView }),
+  },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -447,6 +758,9 @@ export const EVENTS = {
   'backup:progress': runProgress,
   'backup:finished': runRecordSchema,
   'status:changed': z.object({}),
+  'restore:progress': restoreProgress,
+  /** The tray asks the window to show a screen. */
+  'window:open-screen': z.object({ screen: z.enum(['restore']) }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

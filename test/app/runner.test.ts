@@ -35,6 +35,8 @@ function harness(places: string[]) {
   const platform: Platform = {
     pickDatabase: async () => null,
     pickFolder: async () => null,
+    pickSaveFile: async () => null,
+    showInFolder: () => undefined,
     keepAwake: () => {
       maxAwake = Math.max(maxAwake, ++awake);
       return () => void (awake -= 1);

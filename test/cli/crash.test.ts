@@ -179,3 +179,49 @@ test('a record restore killed at random moments leaves the member missing or bac
     if (now === whole) sqliteValue(db, mistake);
   }
 });
+
+test('a roll-forward restore killed at random moments leaves the database as before or as restored with the kept sales', async () => {
+  const db = path.join(dir, 'keep.db');
+  assert.equal(
+    cli(['demo', 'create', db, '--members', '1500', '--days', '60', '--seed', '10']).code,
+    0,
+  );
+  const dest = path.join(dir, 'keep-backups');
+  const first = cli(['backup', db, '--to', dest]);
+  assert.equal(first.code, 0);
+  const original = (first.json as { snapshotId: string }).snapshotId;
+  // The bad morning: prices doubled, and the till sold at them.
+  const mistake = 'UPDATE products SET price_cents = price_cents * 2';
+  sqliteValue(
+    db,
+    `${mistake};
+     WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 40)
+     INSERT INTO orders (receipt_no, staff_id, shift_id, created_at, total_cents)
+       SELECT 'TODAY-' || value, 1, 1, '2026-12-07 09:00', 900 FROM n;
+     INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents)
+       SELECT id, 3, 1, 900 FROM orders WHERE receipt_no LIKE 'TODAY-%';
+     INSERT INTO payments (order_id, method, amount_cents)
+       SELECT id, 'cash', 900 FROM orders WHERE receipt_no LIKE 'TODAY-%';`,
+  );
+  const changed = dump(db);
+  const args = ['--snapshot', original, '--types', 'products,sales', '--keep-new', 'sales'];
+  // What a finished run gives, and how long it takes, measured on a copy.
+  const copy = path.join(dir, 'keep-copy.db');
+  fs.copyFileSync(db, copy);
+  const run = timed(['restore', dest, ...args, '--into', copy]);
+  assert.equal(run.code, 0);
+  const restored = dump(copy);
+  assert.notEqual(restored, changed);
+  assert.match(restored, /TODAY-40/);
+  for (const ms of moments(17, 8, run.ms)) {
+    const code = await killAfter(['restore', dest, ...args, '--into', db], ms);
+    const now = dump(db);
+    assert.equal(sqliteValue(db, 'PRAGMA integrity_check'), 'ok', `after a kill at ${ms} ms`);
+    assert.ok(now === changed || now === restored, `a mixed state after a kill at ${ms} ms`);
+    if (code === 0) assert.equal(now, restored);
+    if (now === restored) {
+      sqliteValue(db, mistake);
+      assert.equal(dump(db), changed, 'the mistake made again');
+    }
+  }
+});

@@ -165,3 +165,40 @@ test('Northwind: an order deleted with its lines comes back with its "Order Deta
     lines,
   );
 });
+
+test('rows linked only by a column name (member_id, no FOREIGN KEY) come back with the member', () => {
+  const mdir = tempDir();
+  const file = path.join(mdir, 'cards.db');
+  const mdest = path.join(mdir, 'backups');
+  assert.equal(cli(['demo', 'create', file, '--members', '50', '--days', '2']).code, 0);
+  // A POS converted from MySQL: its cards table names the member but declares no key.
+  sqliteValue(
+    file,
+    `CREATE TABLE member_cards (id INTEGER PRIMARY KEY, member_id INTEGER, card_serial TEXT, issued_at TEXT);
+     INSERT INTO member_cards (member_id, card_serial, issued_at)
+       SELECT id, 'S' || id, '2026-01-0' || (id % 9 + 1) FROM members;
+     INSERT INTO member_cards (member_id, card_serial, issued_at) VALUES (7, 'S7-spare', '2026-02-01');`,
+  );
+  const cardsOf7 = sqliteValue(
+    file,
+    'SELECT group_concat(id || card_serial) FROM member_cards WHERE member_id = 7',
+  );
+  assert.equal(cli(['backup', file, '--to', mdest]).code, 0);
+  sqliteValue(file, `DELETE FROM member_cards WHERE member_id = 7; ${deleteDemoMemberSql(7)}`);
+  const r = cli(['restore', mdest, '--into', file, '--records', 'members=7']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = r.json as { records: { table: string; rows: number; role: string }[] };
+  assert.deepEqual(
+    out.records.find((p) => p.table === 'member_cards'),
+    { table: 'member_cards', rows: 2, role: 'belongs' },
+  );
+  assert.equal(
+    sqliteValue(
+      file,
+      'SELECT group_concat(id || card_serial) FROM member_cards WHERE member_id = 7',
+    ),
+    cardsOf7,
+  );
+  assert.equal(sqliteValue(file, 'SELECT count(*) FROM members WHERE id = 7'), '1');
+  assert.equal(sqliteValue(file, 'SELECT count(*) FROM member_cards'), '51');
+});

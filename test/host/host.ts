@@ -108,6 +108,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   let clockOffsetMs = 0;
   const ejected: string[] = [];
   const notifications: { title: string; body: string }[] = [];
+  const shown: string[] = [];
   const streams = new Set<http.ServerResponse>();
   let awake = 0;
 
@@ -119,6 +120,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const platform: Platform = {
     pickDatabase: async () => dialogAnswers.shift() ?? null,
     pickFolder: async () => dialogAnswers.shift() ?? null,
+    pickSaveFile: async () => dialogAnswers.shift() ?? null,
+    showInFolder: (file) => void shown.push(file),
     keepAwake: () => {
       awake += 1;
       return () => {
@@ -236,7 +239,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (url.pathname === '/__test/state') {
         res
           .writeHead(200, { ...HEADERS, 'content-type': TYPES['.json'] })
-          .end(JSON.stringify({ notifications, awake, ejected }));
+          .end(JSON.stringify({ notifications, awake, ejected, shown }));
         return;
       }
       if (url.pathname === '/__shim.js') {

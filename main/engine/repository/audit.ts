@@ -11,7 +11,15 @@ import { newTimeId } from './manifest.js';
 import { isLogId } from './layout.js';
 import type { Repository } from './repository.js';
 
-export const OPERATIONS = ['init', 'backup', 'verify', 'restore', 'prune', 'repair'] as const;
+export const OPERATIONS = [
+  'init',
+  'backup',
+  'verify',
+  'restore',
+  'prune',
+  'repair',
+  'passphrase',
+] as const;
 
 const entrySchema = z.object({
   time: z.string(),

@@ -200,3 +200,29 @@ export async function unlockRepoConfig(
   }
   return keys;
 }
+
+/**
+ * The same repository (id, keys, recovery key) opened by a new passphrase: a new salt and the
+ * master keys wrapped again; the settings are signed again with the unchanged keys.
+ */
+export async function rewrapPassphrase(
+  config: RepoConfig,
+  keys: MasterKeys,
+  passphrase: string,
+): Promise<RepoConfig> {
+  if (!config.encryption) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      'These backups are not encrypted: there is no passphrase to change.',
+    );
+  }
+  const kdf = newScryptParams();
+  const encryption = {
+    ...config.encryption,
+    kdf: { name: 'scrypt' as const, ...kdf },
+    passphraseKey: wrapMasterKeys(await derivePassphraseKey(passphrase, kdf), keys, config.id),
+  };
+  const { mac: _mac, ...rest } = config;
+  const next = { ...rest, encryption };
+  return { ...next, mac: macOf(next, keys) };
+}

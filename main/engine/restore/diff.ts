@@ -19,7 +19,8 @@ import { chooseSnapshot } from './restore.js';
 import { passedOverWarning } from './choice.js';
 import { describeTables } from '../source/schema.js';
 import { shadowOwners, virtualTables } from '../source/virtual-tables.js';
-import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
+import { readSourceHeader } from '../source/sqlite-source.js';
+import { countMatches, matchRows, rowCount, tableExists } from './row-match.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
 
 export interface TableDiff {
@@ -39,60 +40,15 @@ export interface DiffResult {
   readonly warnings: string[];
 }
 
-interface Column {
-  name: string;
-  pk: number;
-  hidden: number;
-}
-
-function columns(db: Database.Database, schema: string, table: string): Column[] {
-  return db.prepare(`PRAGMA ${schema}.table_xinfo(${quoteIdent(table)})`).all() as Column[];
-}
-
-function tableExists(db: Database.Database, schema: string, table: string): boolean {
-  return !!db
-    .prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = ?`)
-    .get(table);
-}
-
-/**
- * Rows of a table without a key, counted as a multiset of their values: each distinct row is
- * added or removed as many times as its count differs. Nothing is "changed" without a key.
- */
-function byContent(
-  db: Database.Database,
-  t: string,
-  cols: readonly Column[],
-): { added: number; removed: number; changed: number } {
-  if (cols.length === 0) return { added: 0, removed: 0, changed: 0 };
-  const list = cols.map((c) => quoteIdent(c.name)).join(', ');
-  const on = cols.map((c) => `a.${quoteIdent(c.name)} IS b.${quoteIdent(c.name)}`).join(' AND ');
-  const surplus = (x: string, y: string): number =>
-    (
-      db
-        .prepare(
-          `WITH a AS (SELECT ${list}, count(*) AS n FROM ${x}.${t} GROUP BY ${list}),
-                b AS (SELECT ${list}, count(*) AS n FROM ${y}.${t} GROUP BY ${list})
-           SELECT coalesce(sum(max(a.n - coalesce((SELECT b.n FROM b WHERE ${on}), 0), 0)), 0) AS n
-           FROM a`,
-        )
-        .get() as { n: number }
-    ).n;
-  return { added: surplus('main', 'snap'), removed: surplus('snap', 'main'), changed: 0 };
-}
-
 export function diffTable(db: Database.Database, table: string, type: DataType): TableDiff {
-  const t = quoteIdent(table);
   const inSnap = tableExists(db, 'snap', table);
   const inLive = tableExists(db, 'main', table);
-  const count = (schema: string): number =>
-    (db.prepare(`SELECT count(*) AS n FROM ${schema}.${t}`).get() as { n: number }).n;
   if (!inLive)
     return {
       table,
       type,
       added: 0,
-      removed: count('snap'),
+      removed: rowCount(db, 'snap', table),
       changed: 0,
       note: 'table not in the database',
     };
@@ -100,57 +56,21 @@ export function diffTable(db: Database.Database, table: string, type: DataType):
     return {
       table,
       type,
-      added: count('main'),
+      added: rowCount(db, 'main', table),
       removed: 0,
       changed: 0,
       note: 'table not in the backup',
     };
-  const snapCols = columns(db, 'snap', table);
-  const liveNames = new Set(columns(db, 'main', table).map((c) => c.name));
-  const common = snapCols.filter((c) => liveNames.has(c.name));
-  const pk = common
-    .filter((c) => c.pk > 0)
-    .sort((a, b) => a.pk - b.pk)
-    .map((c) => quoteIdent(c.name));
-  const note =
-    common.length !== snapCols.length || common.length !== liveNames.size ? 'columns differ' : null;
-  if (pk.length === 0) {
-    const shown = common.filter((c) => c.hidden === 0);
-    return {
-      table,
-      type,
-      ...byContent(db, t, shown),
-      note: note ?? 'no key: rows matched by content',
-    };
-  }
-  const keys = pk;
-  const on = keys.map((k) => `s.${k} IS m.${k}`).join(' AND ');
-  const missing = (a: string, b: string): number =>
-    (
-      db
-        .prepare(
-          `SELECT count(*) AS n FROM ${a}.${t} x WHERE NOT EXISTS (SELECT 1 FROM ${b}.${t} y WHERE ${keys.map((k) => `x.${k} IS y.${k}`).join(' AND ')})`,
-        )
-        .get() as { n: number }
-    ).n;
-  const values = common.filter((c) => !keys.includes(quoteIdent(c.name)));
-  const changed =
-    values.length === 0
-      ? 0
-      : (
-          db
-            .prepare(
-              `SELECT count(*) AS n FROM snap.${t} s JOIN main.${t} m ON ${on} WHERE NOT (${values.map((c) => `s.${quoteIdent(c.name)} IS m.${quoteIdent(c.name)}`).join(' AND ')})`,
-            )
-            .get() as { n: number }
-        ).n;
+  const match = matchRows(db, table);
+  const counts = countMatches(db, match);
+  const note = match.columnsDiffer ? 'columns differ' : null;
   return {
     table,
     type,
-    added: missing('main', 'snap'),
-    removed: missing('snap', 'main'),
-    changed,
-    note,
+    added: counts.inLiveOnly,
+    removed: counts.inBackupOnly,
+    changed: counts.changed,
+    note: match.key.length === 0 ? (note ?? 'no key: rows matched by content') : note,
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * Putting back single records: a member deleted by mistake, one product's price. The record
  * gets its values from the backup (updated in place when it still exists, so triggers such as a
- * member search index see an update); the rows that belong to it by foreign key (a customer's
- * invoices and their lines, a member's points) and the rows it points at are put back only where
- * they are missing. Nothing in the live database is deleted, so what was added since stays.
+ * member search index see an update); the rows that belong to it by foreign key or by a column
+ * named after its table (a customer's invoices and their lines, a member's cards and points) and
+ * the rows it points at are put back only where they are missing. Nothing in the live database is deleted, so what was added since stays.
  * Runs inside the restore's transaction, with the rebuilt backup attached as `snap`.
  */
 import type Database from 'better-sqlite3';
 import { TillvaultError } from '../errors.js';
+import { linksOf, type LinkShape } from '../source/classify/links.js';
+import { readTableShapes } from '../source/schema.js';
 import { quoteIdent } from '../source/sqlite-source.js';
 
 export interface RecordRef {
@@ -22,15 +24,16 @@ export interface PutBack {
   readonly role: 'record' | 'belongs' | 'needed';
 }
 
-interface ForeignKey {
-  child: string;
-  parent: string;
-  from: string[];
-  to: string[];
+/** A child table's columns that point at a parent's: a declared key or a classifier link. */
+export interface TableLink {
+  readonly child: string;
+  readonly parent: string;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
 }
 
 /** How far rows that belong to belonging rows are followed: a customer, invoices, lines. */
-const MAX_DEPTH = 3;
+export const MAX_DEPTH = 3;
 
 function columnsOf(db: Database.Database, schema: string, table: string) {
   return db.prepare(`PRAGMA ${schema}.table_xinfo(${quoteIdent(table)})`).all() as {
@@ -40,22 +43,33 @@ function columnsOf(db: Database.Database, schema: string, table: string) {
   }[];
 }
 
-function tablesOf(db: Database.Database): string[] {
+function keyColumns(db: Database.Database, schema: string, table: string): string[] {
+  return columnsOf(db, schema, table)
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
+}
+
+function tablesOf(db: Database.Database, schema: string): string[] {
   return (
     db
       .prepare(
-        "SELECT name FROM snap.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+        `SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%'`,
       )
       .all() as { name: string }[]
   ).map((r) => r.name);
 }
 
-/** Declared foreign keys of the backup's tables, with the parent's key filled in where implied. */
-function foreignKeys(db: Database.Database, tables: readonly string[]): ForeignKey[] {
+/** Declared foreign keys of the tables, with the parent's key filled in where implied. */
+function declaredKeys(
+  db: Database.Database,
+  schema: string,
+  tables: readonly string[],
+): TableLink[] {
   const known = new Map(tables.map((t) => [t.toLowerCase(), t]));
-  const out: ForeignKey[] = [];
+  const out: TableLink[] = [];
   for (const child of tables) {
-    const rows = db.prepare(`PRAGMA snap.foreign_key_list(${quoteIdent(child)})`).all() as {
+    const rows = db.prepare(`PRAGMA ${schema}.foreign_key_list(${quoteIdent(child)})`).all() as {
       id: number;
       table: string;
       from: string;
@@ -66,16 +80,52 @@ function foreignKeys(db: Database.Database, tables: readonly string[]): ForeignK
     for (const group of byId.values()) {
       const parent = known.get(group[0]!.table.toLowerCase());
       if (!parent) continue;
-      const pk = columnsOf(db, 'snap', parent)
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => c.name);
+      const pk = keyColumns(db, schema, parent);
       const to = group.map((g, i) => g.to ?? pk[i]!);
       if (to.some((c) => c === undefined)) continue;
       out.push({ child, parent, from: group.map((g) => g.from), to });
     }
   }
   return out;
+}
+
+/**
+ * readTableShapes for an attached schema, on this connection: the restore's connection holds
+ * the exclusive lock on the rebuilt backup too, so no other connection may read it.
+ */
+function shapesOf(db: Database.Database, schema: 'main' | 'snap'): LinkShape[] {
+  if (schema === 'main') return readTableShapes(db);
+  const columns = db.prepare(`SELECT name FROM pragma_table_info(?, '${schema}')`);
+  const keys = db.prepare(
+    `SELECT "from" AS column, "table" FROM pragma_foreign_key_list(?, '${schema}')`,
+  );
+  return tablesOf(db, schema).map((name) => ({
+    name,
+    columns: columns.all(name) as { name: string }[],
+    references: keys.all(name) as { column: string; table: string }[],
+  }));
+}
+
+/**
+ * How the tables of `schema` point at each other: declared foreign keys, and the links the
+ * classifier reads from column names (member_id with no FOREIGN KEY), followed only to a
+ * parent's single key. A declared key wins over a name.
+ */
+export function tableLinks(db: Database.Database, schema: 'main' | 'snap'): TableLink[] {
+  const tables = tablesOf(db, schema);
+  const declared = declaredKeys(db, schema, tables);
+  const plain = new Set(tables);
+  const named: TableLink[] = [];
+  for (const [child, links] of linksOf(shapesOf(db, schema))) {
+    if (!plain.has(child)) continue;
+    for (const link of links) {
+      if (!plain.has(link.table)) continue;
+      if (declared.some((d) => d.child === child && d.from.includes(link.column))) continue;
+      const pk = keyColumns(db, schema, link.table);
+      if (pk.length === 1) named.push({ child, parent: link.table, from: [link.column], to: pk });
+    }
+  }
+  return [...declared, ...named];
 }
 
 /** Rows of a table picked by a condition on the backup's copy: `snap.T WHERE …`. */
@@ -100,17 +150,32 @@ function shared(db: Database.Database, table: string): string[] {
 }
 
 /** Inserts the selected rows the live table lacks; returns how many. */
+/** Whether the live table refuses a second copy of a row itself (a key or a unique index). */
+function refusesDuplicates(db: Database.Database, table: string): boolean {
+  if (columnsOf(db, 'main', table).some((c) => c.pk > 0)) return true;
+  const indexes = db.prepare(`PRAGMA main.index_list(${quoteIdent(table)})`).all() as {
+    unique: number;
+    partial: number;
+  }[];
+  return indexes.some((i) => i.unique === 1 && i.partial === 0);
+}
+
 function insertMissing(db: Database.Database, s: Selection): number {
-  const cols = shared(db, s.table).map(quoteIdent).join(', ');
+  const names = shared(db, s.table);
+  const cols = names.map(quoteIdent).join(', ');
   const t = quoteIdent(s.table);
+  // Without a key, "missing" is by content: a row still there is not written a second time.
+  const absent = refusesDuplicates(db, s.table)
+    ? ''
+    : ` AND NOT EXISTS (SELECT 1 FROM main.${t} AS l WHERE ${names.map((c) => `l.${quoteIdent(c)} IS r.${quoteIdent(c)}`).join(' AND ')})`;
   return db
     .prepare(
-      `INSERT OR IGNORE INTO main.${t} (${cols}) SELECT ${cols} FROM snap.${t} WHERE ${s.where}`,
+      `INSERT OR IGNORE INTO main.${t} (${cols}) SELECT ${cols} FROM snap.${t} AS r WHERE (${s.where})${absent}`,
     )
     .run(...s.params).changes;
 }
 
-function keyOf(db: Database.Database, table: string): string {
+export function keyOf(db: Database.Database, table: string): string {
   const pk = columnsOf(db, 'snap', table).filter((c) => c.pk > 0);
   if (pk.length !== 1) {
     throw new TillvaultError(
@@ -169,8 +234,7 @@ function putBackRecord(db: Database.Database, ref: RecordRef): number {
 }
 
 export function putBackRecords(db: Database.Database, refs: readonly RecordRef[]): PutBack[] {
-  const tables = tablesOf(db);
-  const fks = foreignKeys(db, tables);
+  const fks = tableLinks(db, 'snap');
   const out: PutBack[] = [];
   const add = (table: string, rows: number, role: PutBack['role']): void => {
     if (rows > 0) out.push({ table, rows, role });

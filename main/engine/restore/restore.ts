@@ -24,6 +24,15 @@ import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
 import { withLock } from '../repository/lock.js';
 import { rebuildDatabase } from './rebuild.js';
 import { checkRecords, putBackRecords, type PutBack, type RecordRef } from './records.js';
+import {
+  clashesCsvPath,
+  holdNewRows,
+  putNewRowsBack,
+  writeClashesCsv,
+  type Clash,
+  type KeptResult,
+  type KeptRows,
+} from './keep-new.js';
 import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
 import { brokenLinksWarning, checkSameDatabase, danglingReferences } from './checks.js';
 import { makeWorkDir, removeWorkDir } from '../fs/work-dirs.js';
@@ -202,6 +211,8 @@ function hasSequence(db: Database.Database, schema: string): boolean {
   return !!db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get();
 }
 
+const isVirtualSql = (sql: string | null): boolean => /^\s*CREATE\s+VIRTUAL\s/i.test(sql ?? '');
+
 /** Replaces the whole live content with the snapshot's, schema included. */
 function replaceAll(db: Database.Database): void {
   const live = userSchema(db, 'main');
@@ -210,11 +221,15 @@ function replaceAll(db: Database.Database): void {
       db.exec(`DROP ${kind.toUpperCase()} IF EXISTS main.${quoteIdent(row.name)}`);
     }
   }
-  for (const row of live.filter((r) => r.type === 'table')) {
+  // A virtual table goes first and takes its shadow tables with it: a shadow table may not be
+  // dropped on its own, and after a VACUUM the schema lists the shadow tables before their owner.
+  const virtualFirst = (rows: SchemaRow[]): SchemaRow[] =>
+    [...rows].sort((a, b) => Number(!isVirtualSql(a.sql)) - Number(!isVirtualSql(b.sql)));
+  for (const row of virtualFirst(live.filter((r) => r.type === 'table'))) {
     db.exec(`DROP TABLE IF EXISTS main.${quoteIdent(row.name)}`);
   }
   const snap = userSchema(db, 'snap');
-  for (const row of snap.filter((r) => r.type === 'table' && r.sql)) {
+  for (const row of virtualFirst(snap.filter((r) => r.type === 'table' && r.sql))) {
     // Shadow tables of a virtual table appear when the virtual table is created.
     if (db.prepare('SELECT 1 FROM main.sqlite_master WHERE name = ?').get(row.name)) continue;
     db.exec(row.sql!);
@@ -321,6 +336,18 @@ export interface RestoreIntoOptions {
   readonly types?: readonly DataType[] | null;
   /** Single records instead of data types (records.ts); not together with `types`. */
   readonly records?: readonly RecordRef[] | null;
+  /**
+   * Data types whose rows added since the backup are kept (keep-new.ts): sales made today stay
+   * through a whole restore or a restore of those types. Not together with `records`.
+   */
+  readonly keepNew?: readonly DataType[] | null;
+  /** Where clashing rows are saved; default beside the live database (clashesCsvPath). */
+  readonly clashesCsv?: string;
+  /**
+   * A file already rebuilt and whole-file-checked from the chosen backup (the window's cache):
+   * used instead of rebuilding, and only read.
+   */
+  readonly rebuilt?: string;
   readonly force?: boolean;
   readonly onProgress?: (p: RestoreProgress) => void;
 }
@@ -332,6 +359,12 @@ export interface RestoreIntoResult {
   readonly tables: string[];
   /** With `records`: what was written, the records and the rows that go with them. */
   readonly records: PutBack[] | null;
+  /** With `keepNew`: per table, the rows added since the backup that were kept. */
+  readonly kept: KeptRows[] | null;
+  /** With `keepNew`: rows not kept because the backup has their key with other values. */
+  readonly clashes: Clash[] | null;
+  /** The CSV the clashes were saved in; null when there were none. */
+  readonly clashesCsv: string | null;
   readonly warnings: string[];
   readonly durationMs: number;
 }
@@ -410,6 +443,51 @@ function recordTypes(m: Manifest, records: readonly RecordRef[]): DataType[] {
   ];
 }
 
+/**
+ * Keeping new rows goes with a whole restore or a restore of those types: a type not restored
+ * is not touched, so its new rows stay anyway.
+ */
+function checkKeepNew(
+  keepNew: readonly DataType[] | null,
+  records: readonly RecordRef[] | null,
+  types: readonly DataType[] | null,
+): void {
+  if (!keepNew) return;
+  if (records) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      'Putting back records never removes rows added since; --keep-new goes with a restore of data types or of the whole database.',
+    );
+  }
+  const untouched = types ? keepNew.filter((t) => !types.includes(t)) : [];
+  if (untouched.length > 0) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      `This restore does not touch ${untouched.join(', ')}, so what was added to them since stays as it is; leave ${untouched.join(', ')} out of --keep-new, or restore ${untouched.join(', ')} too (--types ${[...types!, ...untouched].join(',')}).`,
+    );
+  }
+}
+
+/** A cached rebuild must be a file of the chosen backup's size; its hash was checked when made. */
+async function requireRebuiltOf(file: string, m: Manifest): Promise<void> {
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat?.isFile() || stat.size !== m.database.bytes) {
+    throw new TillvaultError(
+      'INTERNAL',
+      `The prepared copy of backup ${m.id} is missing or not of that backup; nothing was changed.`,
+    );
+  }
+}
+
+/** ", keeping 12 rows added since in orders, payments" for the audit log. */
+function keptSummary(kept: KeptResult | null): string {
+  if (!kept) return '';
+  const rows = kept.kept.reduce((n, k) => n + k.kept, 0);
+  const where = kept.kept.filter((k) => k.kept > 0).map((k) => k.table);
+  const clashes = kept.clashes.length > 0 ? ` (${kept.clashes.length} clashing rows not kept)` : '';
+  return `, keeping ${rows} rows added since${where.length > 0 ? ` in ${where.join(', ')}` : ''}${clashes}`;
+}
+
 function tablesOfTypes(m: Manifest, types: readonly DataType[]): string[] {
   return m.tables.filter((t) => types.includes(t.type)).map((t) => t.name);
 }
@@ -422,16 +500,21 @@ function applySnapshot(
   liveDb: string,
   rebuilt: string,
   m: Manifest,
-  what: { types: readonly DataType[] | null; records: readonly RecordRef[] | null },
+  what: {
+    types: readonly DataType[] | null;
+    records: readonly RecordRef[] | null;
+    keepNew: readonly DataType[] | null;
+  },
   force: boolean,
   onProgress?: (p: RestoreProgress) => void,
-): { warnings: string[]; records: PutBack[] | null } {
-  const { types, records } = what;
+): { warnings: string[]; records: PutBack[] | null; kept: KeptResult | null } {
+  const { types, records, keepNew } = what;
   const db = lockLiveDatabase(liveDb, force);
   try {
     db.pragma('foreign_keys = OFF');
     db.prepare('ATTACH DATABASE ? AS snap').run(rebuilt);
     let put: PutBack[] | null = null;
+    let kept: KeptResult | null = null;
     const warnings = db
       .transaction(() => {
         if (records) {
@@ -439,9 +522,20 @@ function applySnapshot(
           put = putBackRecords(db, records);
           return [];
         }
-        if (types) return replaceSomeTables(db, m, types);
-        replaceAll(db);
-        return [];
+        const held = keepNew
+          ? holdNewRows(
+              db,
+              m.tables.filter((t) => keepNew.includes(t.type)),
+            )
+          : null;
+        let notes: string[] = [];
+        if (types) notes = replaceSomeTables(db, m, types);
+        else replaceAll(db);
+        if (!held || !keepNew) return notes;
+        const typeOf = (table: string): DataType | undefined =>
+          m.tables.find((t) => t.name.toLowerCase() === table.toLowerCase())?.type;
+        kept = putNewRowsBack(db, held, typeOf, keepNew);
+        return [...notes, ...kept.warnings];
       })
       .immediate();
     db.exec('DETACH DATABASE snap');
@@ -453,7 +547,7 @@ function applySnapshot(
         `The database failed its integrity check after the restore: ${String(check)}`,
       );
     }
-    return { warnings, records: put };
+    return { warnings, records: put, kept };
   } finally {
     db.close();
   }
@@ -483,6 +577,8 @@ async function restoreIntoLive(
   if (records && opts.types) {
     throw new TillvaultError('BAD_INPUT', 'Restore either data types or records, not both.');
   }
+  const keepNew = opts.keepNew && opts.keepNew.length > 0 ? opts.keepNew : null;
+  checkKeepNew(keepNew, records, opts.types ?? null);
   const chosen = await chooseSnapshot(repo, opts.ref, opts.types ?? null);
   const m = chosen.manifest;
   // Records need their tables' data types in the backup; the types are those.
@@ -498,11 +594,14 @@ async function restoreIntoLive(
 
   const work = await makeWorkDir('restore');
   try {
-    const rebuilt = path.join(work, 'snapshot.db');
+    const rebuilt = opts.rebuilt ? path.resolve(opts.rebuilt) : path.join(work, 'snapshot.db');
     // Rebuilt and hash-checked first, so a damaged backup fails with the live database untouched.
-    await withLock(repo.layout, 'restore', false, () =>
-      rebuildDatabase(repo, m, rebuilt, { onProgress: opts.onProgress, checkWholeFile: true }),
-    );
+    if (opts.rebuilt) await requireRebuiltOf(rebuilt, m);
+    else {
+      await withLock(repo.layout, 'restore', false, () =>
+        rebuildDatabase(repo, m, rebuilt, { onProgress: opts.onProgress, checkWholeFile: true }),
+      );
+    }
     if (records) checkRecordsIn(rebuilt, records);
     opts.onProgress?.({ phase: 'safety-backup', done: 0, total: 1 });
     const safetySnapshotId = await safetyBackup(liveDb, dest, opts.credential, m);
@@ -511,11 +610,25 @@ async function restoreIntoLive(
       liveDb,
       rebuilt,
       m,
-      { types: records ? null : types, records },
+      { types: records ? null : types, records, keepNew },
       force,
       opts.onProgress,
     );
     const warnings = applied.warnings;
+    const clashes = applied.kept?.clashes ?? null;
+    let csv: string | null = null;
+    if (clashes && clashes.length > 0) {
+      // After the commit: the restore stands even if the list cannot be saved, and the safety
+      // backup holds every row the list would show.
+      csv = await writeClashesCsv(opts.clashesCsv ?? clashesCsvPath(liveDb, m.id), clashes).catch(
+        (err: unknown) => {
+          warnings.push(
+            `The list of rows not kept could not be saved (${(err as Error).message}); they are in the safety backup ${safetySnapshotId}.`,
+          );
+          return null;
+        },
+      );
+    }
     const tables = applied.records
       ? [...new Set(applied.records.map((r) => r.table))]
       : types
@@ -525,7 +638,7 @@ async function restoreIntoLive(
     if (passedOver) warnings.unshift(passedOver);
     const damaged = damagedSourceWarning(m, 'rows');
     if (damaged) warnings.unshift(damaged);
-    if (!types && !records) {
+    if (!types && !records && !keepNew?.includes('sales')) {
       warnings.push(
         `Sales made after ${m.time} are not in the restored database; they are kept in the safety backup ${safetySnapshotId}. Receipt and shift numbers continue from the restored point.`,
       );
@@ -534,8 +647,18 @@ async function restoreIntoLive(
       operation: 'restore',
       result: 'ok',
       snapshotId: m.id,
-      summary: `Restored ${records ? `records of ${tables.join(', ')}` : types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}; safety backup ${safetySnapshotId}.`,
-      details: { into: liveDb, types, records, safetySnapshotId, tables },
+      summary: `Restored ${records ? `records of ${tables.join(', ')}` : types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}${keptSummary(applied.kept)}; safety backup ${safetySnapshotId}.`,
+      details: {
+        into: liveDb,
+        types,
+        records,
+        safetySnapshotId,
+        tables,
+        keepNew,
+        kept: applied.kept?.kept ?? null,
+        clashes: clashes?.length ?? null,
+        clashesCsv: csv,
+      },
     }).catch(() => undefined);
     return {
       snapshotId: m.id,
@@ -543,6 +666,9 @@ async function restoreIntoLive(
       liveDb,
       tables,
       records: applied.records,
+      kept: applied.kept?.kept ?? null,
+      clashes,
+      clashesCsv: csv,
       warnings,
       durationMs: Date.now() - started,
     };

@@ -1,0 +1,393 @@
+/**
+ * The restore wizard's channels. A wizard opens one backup of a plan as a session: the place it
+ * is read from, and a folder of this process where the backup is rebuilt once and then serves
+ * the record search, the record lookups, the preview and the restore itself.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { DataType } from '../engine/data-types.js';
+import { TillvaultError } from '../engine/errors.js';
+import { makeWorkDir, removeWorkDir } from '../engine/fs/work-dirs.js';
+import type { Credential } from '../engine/repository/config.js';
+import { inspectDestination } from '../engine/repository/repository.js';
+import type { RestorePreview } from '../engine/restore/preview.js';
+import type { RecordHistory } from '../engine/restore/record-history.js';
+import type { RecordMatch } from '../engine/restore/record-search.js';
+import type { RestoreProgress } from '../engine/restore/restore.js';
+import { listSnapshots } from '../engine/source/inspect.js';
+import { readSourceHeader } from '../engine/source/sqlite-source.js';
+import type {
+  Request,
+  Response,
+  RestorePoint,
+  RestoreResult,
+  RestoreWhat,
+} from '../ipc/contract.js';
+import { AppFailure, toIpcError } from '../ipc/errors.js';
+import type { AppCore } from './app-core.js';
+import { changesInWorker, describeInWorker, restoreStepInWorker } from './engine-thread.js';
+import { findJob, placesOf } from './plan-places.js';
+import { mergeRestorePoints } from './restore-points.js';
+import type { RecreateOutcome, RunOutcome, SnapshotAt } from './restore-steps.js';
+import type { Job } from './settings.js';
+
+type RestoreChannel =
+  | 'restore:points'
+  | 'restore:changes'
+  | 'restore:open'
+  | 'restore:close'
+  | 'restore:find-records'
+  | 'restore:record'
+  | 'restore:preview'
+  | 'restore:check-live'
+  | 'restore:run'
+  | 'restore:to-copy';
+
+export type RestoreHandlers = {
+  [C in RestoreChannel]: (request: Request<C>) => Promise<Response<C>>;
+};
+
+interface Session {
+  readonly id: string;
+  readonly jobId: string;
+  readonly point: RestorePoint;
+  readonly at: SnapshotAt;
+  /** Previews by what they were asked for; a restore compares its row counts with one. */
+  readonly previews: Map<string, RestorePreview>;
+  lastUsed: number;
+}
+
+/** Rebuilt copies are as big as the database: few wizards at once, none left for hours. */
+const MAX_SESSIONS = 2;
+const IDLE_MS = 60 * 60 * 1000;
+
+/** Where each phase of a restore sits in its progress bar (a rebuilt backup skips the first). */
+const PHASES: Record<RestoreProgress['phase'], [number, number]> = {
+  rebuild: [0, 0.5],
+  'safety-backup': [0.5, 0.8],
+  apply: [0.8, 0.95],
+  check: [0.95, 1],
+};
+
+function credentialOf(core: AppCore, job: Job): Credential {
+  const passphrase = core.secrets.get(job.id);
+  if (!passphrase) {
+    throw new TillvaultError(
+      'PASSPHRASE_REQUIRED',
+      `The passphrase of "${job.name}" is not stored on this computer.`,
+    );
+  }
+  return { kind: 'passphrase', value: passphrase };
+}
+
+/**
+ * Kept rows only of the types the restore replaces: the others stay as they are anyway (the
+ * engine refuses to be asked), and records never remove a row.
+ */
+function keptOf(what: RestoreWhat, keepNew: readonly DataType[] | null): DataType[] | null {
+  if (!keepNew || what.kind === 'records') return null;
+  const kept = what.kind === 'types' ? keepNew.filter((t) => what.types.includes(t)) : [...keepNew];
+  return kept.length > 0 ? kept : null;
+}
+
+const previewKey = (what: RestoreWhat, keepNew: readonly DataType[] | null): string =>
+  JSON.stringify({ what, keepNew });
+
+function sumByType(tables: readonly { type: DataType; rows: number }[]): Map<DataType, number> {
+  const out = new Map<DataType, number>();
+  for (const t of tables) out.set(t.type, (out.get(t.type) ?? 0) + t.rows);
+  return out;
+}
+
+/**
+ * Whether the database at the plan's path can be restored into, rather than replaced by the
+ * backup as a new file: it is there and SQLite, and what keeps it from being read is at most a
+ * till that has it open (the restore then says so).
+ */
+async function readableNow(file: string): Promise<boolean> {
+  if (!(await exists(file))) return false;
+  try {
+    await readSourceHeader(file);
+    await describeInWorker(file);
+    return true;
+  } catch (err) {
+    return err instanceof TillvaultError && err.code === 'DB_IN_USE';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await fs.stat(file).catch(() => null)) !== null;
+}
+
+export function createRestoreHandlers(core: AppCore): RestoreHandlers {
+  const sessions = new Map<string, Session>();
+
+  async function close(id: string): Promise<boolean> {
+    const s = sessions.get(id);
+    if (!s) return false;
+    sessions.delete(id);
+    await removeWorkDir(s.at.cacheDir);
+    return true;
+  }
+
+  function session(id: string): Session {
+    const s = sessions.get(id);
+    if (!s) throw new AppFailure('NOT_FOUND', 'This restore was closed; start it again.');
+    s.lastUsed = Date.now();
+    return s;
+  }
+
+  /** The plan's database as main knows it; never a path from the window or a backup. */
+  const liveOf = (s: Session): string => findJob(core, s.jobId).source;
+
+  function progressTo(sessionId: string): (p: RestoreProgress) => void {
+    const started = Date.now();
+    return (p) => {
+      const [from, to] = PHASES[p.phase];
+      const fraction = from + (to - from) * (p.total > 0 ? p.done / p.total : 0);
+      const elapsed = (Date.now() - started) / 1000;
+      core.events.emit('restore:progress', {
+        sessionId,
+        phase: p.phase,
+        fraction,
+        etaSeconds:
+          fraction > 0.05 && fraction < 1
+            ? Math.round((elapsed / fraction) * (1 - fraction))
+            : null,
+      });
+    };
+  }
+
+  async function previewOf(
+    s: Session,
+    what: RestoreWhat,
+    keepNew: DataType[] | null,
+  ): Promise<RestorePreview> {
+    keepNew = keptOf(what, keepNew);
+    const key = previewKey(what, keepNew);
+    const known = s.previews.get(key);
+    if (known) return known;
+    const preview = await restoreStepInWorker<RestorePreview>(
+      { step: 'preview', at: s.at, liveDb: liveOf(s), what, keepNew },
+      progressTo(s.id),
+    );
+    s.previews.set(key, preview);
+    return preview;
+  }
+
+  /** The live database is gone or unreadable: the backup becomes the file at its path. */
+  async function recreate(s: Session, job: Job): Promise<RestoreResult> {
+    const started = Date.now();
+    const outcome = await core.runner.exclusive(job, () =>
+      restoreStepInWorker<RecreateOutcome>(
+        { step: 'recreate', at: s.at, liveDb: job.source },
+        progressTo(s.id),
+      ),
+    );
+    return {
+      snapshotId: s.point.id,
+      time: s.point.time,
+      safetySnapshotId: null,
+      setAside: outcome.setAside,
+      what: { kind: 'all' },
+      tables: [],
+      records: null,
+      kept: null,
+      clashesCsv: null,
+      checks: outcome.checks,
+      notes: [],
+      durationMs: Date.now() - started,
+    };
+  }
+
+  return {
+    'restore:points': async (req) => mergeRestorePoints(await placesOf(core, req.jobId)),
+
+    'restore:changes': async (req) => {
+      const job = findJob(core, req.jobId);
+      const credential = credentialOf(core, job);
+      let failure: unknown = new TillvaultError(
+        'DEST_MISSING',
+        'None of the places of this plan is available.',
+      );
+      // A damaged or unplugged place is passed over: another place holds the same backups.
+      for (const d of job.destinations) {
+        if ((await inspectDestination(d.path)) === 'missing') continue;
+        try {
+          return {
+            destinationId: d.id,
+            changes: await changesInWorker(d.path, credential, req.snapshotId),
+          };
+        } catch (err) {
+          failure = err;
+        }
+      }
+      throw failure;
+    },
+
+    'restore:open': async (req) => {
+      const job = findJob(core, req.jobId);
+      const credential = credentialOf(core, job);
+      const { points } = mergeRestorePoints(await placesOf(core, job.id));
+      const point = points.find((p) => p.id === req.snapshotId);
+      if (!point) throw new AppFailure('NOT_FOUND', 'This backup is not in any reachable place.');
+      const place = job.destinations.find((d) =>
+        point.places.some((p) => p.destinationId === d.id),
+      )!;
+      const listing = await listSnapshots(place.path, credential);
+      const then = listing.snapshots.find((x) => x.id === point.id);
+      if (!then) throw new AppFailure('NOT_FOUND', 'This backup is no longer there.');
+      const live = { path: job.source, exists: await exists(job.source), problem: null };
+      let now: Map<DataType, number> | null = null;
+      let problem: { code: string; message: string } | null = null;
+      if (live.exists) {
+        try {
+          now = sumByType((await describeInWorker(job.source)).tables);
+        } catch (err) {
+          problem = toIpcError(err);
+        }
+      }
+      const now0 = Date.now();
+      for (const s of [...sessions.values()]) {
+        if (now0 - s.lastUsed > IDLE_MS) await close(s.id);
+      }
+      while (sessions.size >= MAX_SESSIONS) await close(sessions.keys().next().value!);
+      const id = crypto.randomBytes(8).toString('hex');
+      sessions.set(id, {
+        id,
+        jobId: job.id,
+        point,
+        at: {
+          dest: place.path,
+          credential,
+          snapshotId: point.id,
+          cacheDir: await makeWorkDir('restore-wizard'),
+        },
+        previews: new Map(),
+        lastUsed: now0,
+      });
+      const thenRows = sumByType(then.tables);
+      return {
+        sessionId: id,
+        point,
+        live: { ...live, problem },
+        types: [...thenRows].map(([type, rowsThen]) => ({
+          type,
+          rowsThen,
+          rowsNow: now ? (now.get(type) ?? 0) : null,
+        })),
+      };
+    },
+
+    'restore:close': async (req) => ({ closed: await close(req.sessionId) }),
+
+    'restore:find-records': async (req) => {
+      const s = session(req.sessionId);
+      const matches = await restoreStepInWorker<RecordMatch[]>(
+        { step: 'find', at: s.at, text: req.text, type: req.type },
+        progressTo(s.id),
+      );
+      return { matches };
+    },
+
+    'restore:record': async (req) => {
+      const s = session(req.sessionId);
+      const live = liveOf(s);
+      const h = await restoreStepInWorker<RecordHistory>(
+        {
+          step: 'record',
+          at: s.at,
+          table: req.table,
+          key: req.key,
+          liveDb: (await exists(live)) ? live : null,
+        },
+        progressTo(s.id),
+      );
+      const valuesIn = (rows: readonly Record<string, string | number | null>[] | undefined) =>
+        rows?.[0] ?? null;
+      return {
+        table: h.table,
+        keyColumn: h.key,
+        columns: h.columns,
+        then: valuesIn(h.backups.find((b) => b.snapshotId === s.point.id)?.rows),
+        now: h.now ? valuesIn(h.now.rows) : null,
+        history: h.backups.map((b) => ({
+          snapshotId: b.snapshotId,
+          time: b.time,
+          values: valuesIn(b.rows),
+        })),
+      };
+    },
+
+    'restore:preview': async (req) => previewOf(session(req.sessionId), req.what, req.keepNew),
+
+    'restore:check-live': async (req) => {
+      const s = session(req.sessionId);
+      return restoreStepInWorker<{ free: boolean }>({ step: 'probe', liveDb: liveOf(s) });
+    },
+
+    'restore:run': async (req) => {
+      const s = session(req.sessionId);
+      const job = findJob(core, s.jobId);
+      const live = job.source;
+      if (!(await readableNow(live))) {
+        if (req.what.kind !== 'all') {
+          throw new TillvaultError(
+            'BAD_INPUT',
+            'The database is gone or damaged: restore everything, not parts of it.',
+          );
+        }
+        const result = await recreate(s, job);
+        s.previews.clear();
+        core.events.emit('status:changed', {});
+        return result;
+      }
+      const preview = await previewOf(s, req.what, req.keepNew);
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+      const clashesCsv = `${live}.clashes-${stamp}.csv`;
+      const outcome = await core.runner.exclusive(job, () =>
+        restoreStepInWorker<RunOutcome>(
+          {
+            step: 'run',
+            at: s.at,
+            liveDb: live,
+            what: req.what,
+            keepNew: keptOf(req.what, req.keepNew),
+            clashesCsv,
+            expected: preview.tables.map((t) => ({ table: t.table, rows: t.rowsAfter })),
+          },
+          progressTo(s.id),
+        ),
+      );
+      // The database changed: what was previewed no longer holds.
+      s.previews.clear();
+      core.events.emit('status:changed', {});
+      const r = outcome.result;
+      const csv = r.clashes && r.clashes.length > 0 ? core.grants.grant(clashesCsv) : null;
+      return {
+        snapshotId: r.snapshotId,
+        time: s.point.time,
+        safetySnapshotId: r.safetySnapshotId,
+        setAside: null,
+        what: req.what,
+        tables: r.tables,
+        records: r.records,
+        kept: r.kept,
+        clashesCsv: csv,
+        checks: outcome.checks,
+        notes: r.warnings,
+        durationMs: r.durationMs,
+      };
+    },
+
+    'restore:to-copy': async (req) => {
+      const s = session(req.sessionId);
+      const target = core.grants.check(req.path);
+      const copied = await restoreStepInWorker<{ file: string; bytes: number }>(
+        { step: 'copy', at: s.at, file: target },
+        progressTo(s.id),
+      );
+      return { file: core.grants.grant(copied.file), bytes: copied.bytes };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the window checks once a restore is done, before it tells the owner "it worked": SQLite's
+ * integrity check, the rows that point at nothing, and each table's row count against what the
+ * preview said it would be. Read-only: the till may already be selling again.
+ */
+import Database from 'better-sqlite3';
+import { toTillvaultError } from '../errors.js';
+import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
+import { quoteIdent } from '../source/sqlite-source.js';
+
+export interface AfterRestoreChecks {
+  readonly integrity: boolean;
+  /** Rows whose declared foreign key points at no row. */
+  readonly foreignKeyProblems: number;
+  readonly countMismatches: { table: string; expected: number; actual: number }[];
+}
+
+export function checkAfterRestore(
+  file: string,
+  expected: readonly { table: string; rows: number }[],
+): AfterRestoreChecks {
+  const before = sidecarsOf(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw toTillvaultError(err, file);
+  }
+  try {
+    return db.transaction(() => {
+      const integrity = db.pragma('integrity_check', { simple: true }) === 'ok';
+      const foreignKeyProblems = (db.pragma('foreign_key_check') as unknown[]).length;
+      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+      const countMismatches = expected.flatMap((e) => {
+        const actual = exists.get(e.table)
+          ? (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(e.table)}`).get() as { n: number })
+              .n
+          : 0;
+        return actual === e.rows ? [] : [{ table: e.table, expected: e.rows, actual }];
+      });
+      return { integrity, foreignKeyProblems, countMismatches };
+    })();
+  } finally {
+    db.close();
+    closeNewSidecars(file, before);
+  }
+}
