@@ -17,6 +17,7 @@ import { AppFailure } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { describeInWorker, restoreStepInWorker } from './engine-thread.js';
 import { mergeRestorePoints } from './restore-points.js';
+import { restoreProgressTo } from './restore-progress.js';
 import type { ToFileOutcome } from './restore-steps.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job } from './settings.js';
 
@@ -38,6 +39,8 @@ interface Recovery {
   listing: SnapshotListing;
   /** Other copies of the same repository found with it. */
   others: Found[];
+  /** The backup put back on this computer: the plan goes on from what it holds. */
+  restored: string | null;
 }
 
 /** The file endings a shop database has; a recorded path ending otherwise is not offered. */
@@ -47,7 +50,8 @@ const newId = (): string => crypto.randomBytes(6).toString('hex');
 
 export function createRecoverHandlers(core: AppCore, backupFolderName: string): RecoverHandlers {
   const { grants, platform } = core;
-  let lastFound: Found[] = [];
+  /** Everything found since the window opened, by path: a second search adds to the first. */
+  const known = new Map<string, Found>();
   const recoveries = new Map<string, Recovery>();
 
   async function whereOf(dir: string): Promise<Where> {
@@ -113,11 +117,12 @@ export function createRecoverHandlers(core: AppCore, backupFolderName: string): 
       const roots =
         req.roots.length > 0 ? req.roots.map((r) => grants.check(r)) : await defaultRoots();
       const found = await findRepositories(roots);
-      lastFound = await Promise.all(
+      const these = await Promise.all(
         found.map(async (f) => ({ ...f, where: await whereOf(f.path) })),
       );
+      for (const f of these) known.set(f.path, f);
       return {
-        found: lastFound.map((f) => ({
+        found: these.map((f) => ({
           path: grants.grant(f.path),
           repositoryId: f.repositoryId,
           encrypted: f.encrypted,
@@ -130,7 +135,7 @@ export function createRecoverHandlers(core: AppCore, backupFolderName: string): 
 
     'recover:unlock': async (req) => {
       const dir = grants.check(req.path);
-      const found = lastFound.find((f) => f.path === dir);
+      const found = known.get(dir);
       if (!found) throw new AppFailure('NOT_FOUND', 'Look for the backups again.');
       const credential: Credential =
         req.secret.kind === 'passphrase'
@@ -138,11 +143,11 @@ export function createRecoverHandlers(core: AppCore, backupFolderName: string): 
           : { kind: 'recovery-key', value: req.secret.value };
       // A wrong passphrase or key is WRONG_PASSPHRASE here; nothing counts it as damage.
       const listing = await listSnapshots(dir, credential);
-      const others = lastFound.filter(
+      const others = [...known.values()].filter(
         (f) => f.repositoryId === found.repositoryId && f.path !== dir,
       );
       const recoveryId = newId();
-      recoveries.set(recoveryId, { found, credential, listing, others });
+      recoveries.set(recoveryId, { found, credential, listing, others, restored: null });
       const { points } = mergeRestorePoints([
         {
           destinationId: 'found',
@@ -178,38 +183,44 @@ export function createRecoverHandlers(core: AppCore, backupFolderName: string): 
       if (!r.listing.snapshots.some((s) => s.id === req.snapshotId)) {
         throw new AppFailure('NOT_FOUND', 'This backup is not among the ones found.');
       }
-      const outcome = await restoreStepInWorker<ToFileOutcome>({
-        step: 'to-file',
-        dest: r.found.path,
-        credential: r.credential,
-        snapshotId: req.snapshotId,
-        file: to,
-      });
+      const outcome = await restoreStepInWorker<ToFileOutcome>(
+        {
+          step: 'to-file',
+          dest: r.found.path,
+          credential: r.credential,
+          snapshotId: req.snapshotId,
+          file: to,
+        },
+        restoreProgressTo(core, req.recoveryId),
+      );
+      r.restored = req.snapshotId;
       return { file: grants.grant(outcome.file), bytes: outcome.bytes, checks: outcome.checks };
     },
 
     'recover:adopt': async (req) => {
       const r = recovery(req.recoveryId);
       const database = grants.check(req.database);
-      let passphrase: string;
-      if (r.credential.kind === 'passphrase') {
-        passphrase = r.credential.value;
-      } else {
-        if (!req.passphrase) {
-          throw new TillvaultError(
-            'BAD_INPUT',
-            'Opened with the recovery key: choose a new passphrase for the backups to go on.',
-          );
-        }
+      if (r.credential.kind === 'recovery-key' && !req.passphrase) {
+        throw new TillvaultError(
+          'BAD_INPUT',
+          'Opened with the recovery key: choose a new passphrase for the backups to go on.',
+        );
+      }
+      const passphrase =
+        req.passphrase ?? (r.credential.kind === 'passphrase' ? r.credential.value : '');
+      if (passphrase !== (r.credential.kind === 'passphrase' ? r.credential.value : null)) {
         // Every copy gets it, or none: a plan's places must open with one passphrase.
         await changePassphrase(
           [r.found.path, ...r.others.map((o) => o.path)],
           r.credential,
-          req.passphrase,
+          passphrase,
         );
-        passphrase = req.passphrase;
       }
-      const newest = r.listing.snapshots.at(-1);
+      // What the plan backs up: what the backup put back held, else the newest whole backup.
+      const newest =
+        r.listing.snapshots.find((x) => x.id === r.restored) ??
+        r.listing.snapshots.findLast((x) => x.complete) ??
+        r.listing.snapshots.at(-1);
       if (!newest) throw new AppFailure('NOT_FOUND', 'These backups hold no backup yet.');
       // The tables keep the data types the backups gave them, also where the guess here differs.
       const here = new Map((await describeInWorker(database)).tables.map((t) => [t.table, t.type]));

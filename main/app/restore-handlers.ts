@@ -13,7 +13,6 @@ import { inspectDestination } from '../engine/repository/repository.js';
 import type { RestorePreview } from '../engine/restore/preview.js';
 import type { RecordHistory } from '../engine/restore/record-history.js';
 import type { RecordMatch } from '../engine/restore/record-search.js';
-import type { RestoreProgress } from '../engine/restore/restore.js';
 import { listSnapshots } from '../engine/source/inspect.js';
 import { readSourceHeader } from '../engine/source/sqlite-source.js';
 import type {
@@ -28,6 +27,7 @@ import type { AppCore } from './app-core.js';
 import { changesInWorker, describeInWorker, restoreStepInWorker } from './engine-thread.js';
 import { findJob, placesOf } from './plan-places.js';
 import { mergeRestorePoints } from './restore-points.js';
+import { restoreProgressTo } from './restore-progress.js';
 import type { RecreateOutcome, RunOutcome, SnapshotAt } from './restore-steps.js';
 import type { Job } from './settings.js';
 
@@ -60,14 +60,6 @@ interface Session {
 /** Rebuilt copies are as big as the database: few wizards at once, none left for hours. */
 const MAX_SESSIONS = 2;
 const IDLE_MS = 60 * 60 * 1000;
-
-/** Where each phase of a restore sits in its progress bar (a rebuilt backup skips the first). */
-const PHASES: Record<RestoreProgress['phase'], [number, number]> = {
-  rebuild: [0, 0.5],
-  'safety-backup': [0.5, 0.8],
-  apply: [0.8, 0.95],
-  check: [0.95, 1],
-};
 
 function credentialOf(core: AppCore, job: Job): Credential {
   const passphrase = core.secrets.get(job.id);
@@ -140,23 +132,7 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
   /** The plan's database as main knows it; never a path from the window or a backup. */
   const liveOf = (s: Session): string => findJob(core, s.jobId).source;
 
-  function progressTo(sessionId: string): (p: RestoreProgress) => void {
-    const started = Date.now();
-    return (p) => {
-      const [from, to] = PHASES[p.phase];
-      const fraction = from + (to - from) * (p.total > 0 ? p.done / p.total : 0);
-      const elapsed = (Date.now() - started) / 1000;
-      core.events.emit('restore:progress', {
-        sessionId,
-        phase: p.phase,
-        fraction,
-        etaSeconds:
-          fraction > 0.05 && fraction < 1
-            ? Math.round((elapsed / fraction) * (1 - fraction))
-            : null,
-      });
-    };
-  }
+  const progressTo = (sessionId: string) => restoreProgressTo(core, sessionId);
 
   async function previewOf(
     s: Session,

@@ -1,6 +1,7 @@
-/** The window: a side bar (Home, History, Settings, Add backup) and the screen chosen. */
+/** The window: a side bar (Home, History, Restore, Settings, Add backup) and the screen chosen. */
 import { AppShell, Group, Loader, NavLink, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import {
+  IconArrowBackUp,
   IconHistory,
   IconHome,
   IconPlus,
@@ -9,25 +10,46 @@ import {
 } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { call } from './api.js';
+import { call, subscribe } from './api.js';
 import { useLoad } from './hooks.js';
 import { applyLanguage } from './i18n.js';
 import { History } from './screens/History.js';
 import { Home } from './screens/Home.js';
+import { Recover } from './screens/recover/Recover.js';
+import { Restore } from './screens/restore/Restore.js';
 import { Settings } from './screens/Settings.js';
 import { Setup } from './screens/setup/Setup.js';
-import type { Screen } from './navigation.js';
+import type { RestoreStart, Screen } from './navigation.js';
 
 export function App() {
   const { t } = useTranslation();
   const settings = useLoad(() => call('settings:get', {}), ['status:changed']);
   // First start (no backup job yet) opens the setup wizard; asked once, so creating the job in
   // the wizard does not swap the screen under the owner's hands.
+  // The tray's "Restore…" opens a new window at #restore.
   const initial = useLoad(() =>
-    call('settings:get', {}).then((s): Screen => (s.jobs.length ? 'home' : 'setup')),
+    call('settings:get', {}).then((s): Screen =>
+      !s.jobs.length ? 'setup' : location.hash === '#restore' ? 'restore' : 'home',
+    ),
   );
-  const [chosen, setScreen] = useState<Screen | null>(null);
+  const [chosen, setChosen] = useState<Screen | null>(null);
   const screen = chosen ?? initial.data;
+  // Each way into the wizard starts it afresh; a History row starts it at that backup.
+  const [restore, setRestore] = useState<{ start: RestoreStart | null; n: number }>({
+    start: null,
+    n: 0,
+  });
+  const setScreen = (s: Screen): void => {
+    if (s === 'restore') setRestore((r) => ({ start: null, n: r.n + 1 }));
+    setChosen(s);
+  };
+  const restoreAt = (start: RestoreStart): void => {
+    setRestore((r) => ({ start, n: r.n + 1 }));
+    setChosen('restore');
+  };
+
+  // The tray asks a window that is already open.
+  useEffect(() => subscribe('window:open-screen', (e) => setScreen(e.screen)), []);
 
   const language = settings.data
     ? settings.data.language === 'system'
@@ -49,6 +71,7 @@ export function App() {
   const nav: { id: Screen; label: string; icon: React.ReactNode }[] = [
     { id: 'home', label: t('nav.home'), icon: <IconHome size={18} /> },
     { id: 'history', label: t('nav.history'), icon: <IconHistory size={18} /> },
+    { id: 'restore', label: t('nav.restore'), icon: <IconArrowBackUp size={18} /> },
     { id: 'settings', label: t('nav.settings'), icon: <IconSettings size={18} /> },
     { id: 'setup', label: t('nav.addBackup'), icon: <IconPlus size={18} /> },
   ];
@@ -80,7 +103,10 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main>
         {screen === 'home' && <Home go={setScreen} />}
-        {screen === 'history' && <History jobs={settings.data.jobs} />}
+        {screen === 'history' && <History jobs={settings.data.jobs} onRestore={restoreAt} />}
+        {screen === 'restore' && (
+          <Restore key={restore.n} jobs={settings.data.jobs} start={restore.start} go={setScreen} />
+        )}
         {screen === 'settings' && (
           <Settings settings={settings.data} onChanged={settings.reload} go={setScreen} />
         )}
@@ -91,6 +117,16 @@ export function App() {
               settings.reload();
               setScreen('home');
             }}
+            onRecover={() => setScreen('recover')}
+          />
+        )}
+        {screen === 'recover' && (
+          <Recover
+            onDone={() => {
+              settings.reload();
+              setScreen('home');
+            }}
+            onCancel={() => setScreen('setup')}
           />
         )}
       </AppShell.Main>

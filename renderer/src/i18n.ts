@@ -83,6 +83,23 @@ export function formatWeekdayTime(iso: string, now = Date.now()): string {
   }).format(new Date(iso));
 }
 
+/** "17:58" (or "5:58 PM"), the language's own way. */
+export function formatTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { hour: 'numeric', minute: '2-digit' }).format(
+    new Date(iso),
+  );
+}
+
+/** A day heading: "Tuesday 7 December 2026". */
+export function formatDay(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(new Date(iso));
+}
+
 export function formatShortDateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), {
     month: 'short',

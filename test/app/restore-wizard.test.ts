@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { backup } from '../../main/engine/backup/backup.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
 import { deleteDemoMemberSql, dump, sqliteValue, tempDir } from '../helpers.js';
 import { inMemoryCore } from './in-memory-core.js';
@@ -290,6 +291,14 @@ test('only look: the backup as a new file where the owner chose; a database that
 
 test('a new computer: found on the stick, a wrong key refused, opened with the recovery key, put back, and backed up again in the same chain', async () => {
   const { stick, recoveryKey } = shop;
+  // The newest backup on the stick holds members only: the plan must still back up everything.
+  const partial = await backup({
+    source: db,
+    destinations: [stick],
+    credential: { kind: 'passphrase', value: PASS },
+    types: ['members'],
+  });
+  assert.ok(partial.destinations[0]!.ok);
   fs.mkdirSync(path.join(dir, 'new-computer'));
   const fresh = inMemoryCore(path.join(dir, 'new-computer'));
   const { core, handlers } = fresh;
@@ -314,7 +323,7 @@ test('a new computer: found on the stick, a wrong key refused, opened with the r
   });
   assert.equal(opened.sourceName, 'shop.db');
   assert.equal(opened.otherPlaces.length, 1, 'the other copy of the plan was found too');
-  const newest = opened.points[0]!;
+  const newest = opened.points.find((p) => p.complete)!;
 
   const target = core.grants.grant(path.join(dir, 'new-computer', 'shop.db'));
   const restored = await handlers['recover:restore']({
@@ -344,6 +353,11 @@ test('a new computer: found on the stick, a wrong key refused, opened with the r
     schedule: { preset: 'nightly', time: '23:00' },
   });
   assert.equal(job.destinations.length, 2, 'both copies keep backing up');
+  assert.deepEqual(
+    [...job.types].sort(),
+    ['logs', 'members', 'other', 'products', 'sales', 'staff'],
+    'what the restored backup held, not the partial newest one',
+  );
   const stored = core.settings.read().jobs.find((j) => j.id === job.id)!;
   const run = await core.runner.start(stored, 'manual').done;
   assert.equal(run.outcome, 'ok');

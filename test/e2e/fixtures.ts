@@ -20,6 +20,8 @@ export interface HostHandle {
     notifications: { title: string; body: string }[];
     awake: number;
     ejected: string[];
+    /** Files "Show in folder" opened the file manager at. */
+    shown: string[];
   }>;
   /**
    * Plugs in USB sticks (a scripted drive list), makes disks nearly full (path → bytes), moves

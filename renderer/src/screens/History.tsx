@@ -1,6 +1,21 @@
-/** History: the snapshots in every place of a job, in shop words, and how the stored size grew. */
+/**
+ * History: the snapshots in every place of a job, in shop words, and how the stored size grew;
+ * each row opens the restore wizard at that backup, and a restore's safety backup undoes it.
+ */
 import { AreaChart } from '@mantine/charts';
-import { Badge, Card, Group, Loader, Select, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HistoryPlace, JobView } from '../../../main/ipc/contract.js';
@@ -8,9 +23,17 @@ import { call } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { summaryText } from '../components/SavedSummary.js';
 import { useLoad } from '../hooks.js';
+import type { RestoreStart } from '../navigation.js';
+import { UndoRestore } from './restore/UndoRestore.js';
 import { formatBytes, formatDateTime, formatList, formatShortDateTime } from '../i18n.js';
 
-export function History({ jobs }: { jobs: JobView[] }) {
+export function History({
+  jobs,
+  onRestore,
+}: {
+  jobs: JobView[];
+  onRestore: (start: RestoreStart) => void;
+}) {
   const { t } = useTranslation();
   const [jobId, setJobId] = useState(jobs[0]?.id ?? null);
   if (!jobId) return <Text>{t('history.noJobs')}</Text>;
@@ -27,25 +50,46 @@ export function History({ jobs }: { jobs: JobView[] }) {
           />
         )}
       </Group>
-      <JobHistory key={jobId} jobId={jobId} />
+      <JobHistory key={jobId} jobId={jobId} onRestore={onRestore} />
     </Stack>
   );
 }
 
-function JobHistory({ jobId }: { jobId: string }) {
+function JobHistory({
+  jobId,
+  onRestore,
+}: {
+  jobId: string;
+  onRestore: (start: RestoreStart) => void;
+}) {
   const history = useLoad(() => call('history:list', { jobId }), ['backup:finished']);
   if (history.error) return <ErrorNote code={history.error.code} message={history.error.message} />;
   if (!history.data) return <Loader />;
   return (
     <Stack gap="lg">
       {history.data.places.map((p) => (
-        <Place key={p.destinationId} place={p} />
+        <Place
+          key={p.destinationId}
+          place={p}
+          onRestore={(snapshotId) => onRestore({ jobId, snapshotId })}
+          undo={(snapshotId) => (
+            <UndoRestore jobId={jobId} snapshotId={snapshotId} size="xs" onDone={history.reload} />
+          )}
+        />
       ))}
     </Stack>
   );
 }
 
-function Place({ place }: { place: HistoryPlace }) {
+function Place({
+  place,
+  onRestore,
+  undo,
+}: {
+  place: HistoryPlace;
+  onRestore: (snapshotId: string) => void;
+  undo: (snapshotId: string) => React.ReactNode;
+}) {
   const { t } = useTranslation();
   const oldestFirst = [...place.snapshots].sort((a, b) => a.time.localeCompare(b.time));
   const chart = oldestFirst.map((s, i) => ({
@@ -86,13 +130,16 @@ function Place({ place }: { place: HistoryPlace }) {
                   <Table.Th>{t('history.contents')}</Table.Th>
                   <Table.Th>{t('history.size')}</Table.Th>
                   <Table.Th>{t('history.added')}</Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>{t('history.actions')}</VisuallyHidden>
+                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {[...oldestFirst].reverse().map((s) => (
                   <Table.Tr key={s.id} data-testid="history-row">
                     <Table.Td>{formatDateTime(s.time)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Badge
                         variant="light"
                         color={
@@ -118,6 +165,20 @@ function Place({ place }: { place: HistoryPlace }) {
                     </Table.Td>
                     <Table.Td>{formatBytes(s.bytes)}</Table.Td>
                     <Table.Td>{formatBytes(s.newBytes)}</Table.Td>
+                    <Table.Td>
+                      <Stack gap={4} align="flex-start">
+                        <Button
+                          size="xs"
+                          variant="light"
+                          onClick={() => onRestore(s.id)}
+                          aria-label={t('history.restoreFrom', { when: formatDateTime(s.time) })}
+                          data-testid="history-restore"
+                        >
+                          {t('history.restore')}
+                        </Button>
+                        {s.trigger === 'pre-restore' && undo(s.id)}
+                      </Stack>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -3,6 +3,7 @@
  * (percentage, bytes, time left, each place), then what was saved and what was skipped.
  */
 import {
+  Anchor,
   Badge,
   Button,
   Card,
@@ -106,6 +107,17 @@ export function Home({ go }: { go: (s: Screen) => void }) {
         </Button>
       )}
       {startError && <ErrorNote code={startError.code} message={startError.message} />}
+      {s.jobs.length > 0 && (
+        <Anchor
+          component="button"
+          type="button"
+          w="fit-content"
+          onClick={() => go('restore')}
+          data-testid="home-restore"
+        >
+          {t('home.restore')}
+        </Anchor>
+      )}
       {finished && !live && <ResultCard run={finished} places={s.places} />}
       {s.places.length > 0 && <Places status={s} />}
     </Stack>

@@ -14,7 +14,16 @@ import { ProtectStep } from './ProtectStep.js';
 import { WhenStep } from './WhenStep.js';
 import { ReviewStep } from './ReviewStep.js';
 
-export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () => void }) {
+export function Setup({
+  first: firstJob,
+  onDone,
+  onRecover,
+}: {
+  first: boolean;
+  onDone: () => void;
+  /** "I already have backups": offered on the first-run welcome only. */
+  onRecover?: () => void;
+}) {
   const { t } = useTranslation();
   // Creating the job mid-way must not turn "Welcome" into "Add a backup".
   const [first] = useState(firstJob);
@@ -32,6 +41,7 @@ export function Setup({ first: firstJob, onDone }: { first: boolean; onDone: () 
       <Stepper active={step} size="sm" allowNextStepsSelect={false}>
         <Stepper.Step label={t('setup.steps.source')}>
           <SourceStep
+            onRecover={first ? onRecover : undefined}
             onChosen={(p) => {
               setSource(p);
               setStep(1);

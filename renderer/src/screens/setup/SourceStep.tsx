@@ -1,6 +1,6 @@
 /** Step 1: which database to back up. */
 import { Badge, Button, Card, Group, Stack, Text } from '@mantine/core';
-import { IconDatabase, IconSparkles } from '@tabler/icons-react';
+import { IconDatabase, IconLifebuoy, IconSparkles } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Response } from '../../../../main/ipc/contract.js';
@@ -8,7 +8,14 @@ import { ApiError, call } from '../../api.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatBytes, formatDateTime } from '../../i18n.js';
 
-export function SourceStep({ onChosen }: { onChosen: (path: string) => void }) {
+export function SourceStep({
+  onChosen,
+  onRecover,
+}: {
+  onChosen: (path: string) => void;
+  /** The first-run welcome only: a new or repaired computer that already has backups. */
+  onRecover?: (() => void) | undefined;
+}) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState<'pick' | 'demo' | 'scan' | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -66,6 +73,22 @@ export function SourceStep({ onChosen }: { onChosen: (path: string) => void }) {
           {t('setup.source.demo')}
         </Button>
       </Group>
+      {onRecover && (
+        <Card withBorder padding="md" data-testid="have-backups-card">
+          <Group justify="space-between" wrap="nowrap">
+            <Text size="sm">{t('recover.welcome.text')}</Text>
+            <Button
+              variant="outline"
+              leftSection={<IconLifebuoy size={18} />}
+              onClick={onRecover}
+              style={{ flexShrink: 0 }}
+              data-testid="have-backups"
+            >
+              {t('setup.haveBackups')}
+            </Button>
+          </Group>
+        </Card>
+      )}
       {error && <ErrorNote code={error.code} message={error.message} />}
       {candidates && candidates.length === 0 && (
         <Text c="dimmed">{t('setup.source.noneFound')}</Text>

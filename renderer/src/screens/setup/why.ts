@@ -1,10 +1,8 @@
 /** Words the owner judges a table's data type by: why the classifier sorted it so. */
 import type { TFunction } from 'i18next';
 import type { WhyView } from '../../../../main/ipc/contract.js';
+import { isolate } from '../../bidi.js';
 import { formatList } from '../../i18n.js';
-
-/** A table or column name as the schema spells it, kept left-to-right inside Arabic text. */
-const isolate = (name: string): string => `\u2068${name}\u2069`;
 
 export function whyText(t: TFunction, why: WhyView): string {
   switch (why.by) {

@@ -1,0 +1,111 @@
+/** The preview's warnings and the restore's result, from their structured kinds into words. */
+import type { TFunction } from 'i18next';
+import type { PreviewWarning, RestoreResult } from '../../../../main/ipc/contract.js';
+import { isolate } from '../../bidi.js';
+import { formatList, formatNumber, formatWeekdayTime } from '../../i18n.js';
+
+const names = (tables: readonly string[]): string => formatList(tables.map(isolate));
+
+export function warningText(t: TFunction, w: PreviewWarning): string {
+  switch (w.kind) {
+    case 'sales-lost':
+      return t('restore.warnings.salesLost', {
+        count: w.rows,
+        n: formatNumber(w.rows),
+        since: formatWeekdayTime(w.since),
+      });
+    case 'counter-back':
+      return t('restore.warnings.counterBack', {
+        table: isolate(w.table),
+        then: formatNumber(w.then),
+        now: formatNumber(w.now),
+      });
+    case 'receipt-back':
+      return t('restore.warnings.receiptBack', {
+        table: isolate(w.table),
+        column: isolate(w.column),
+        then: formatNumber(w.then),
+        now: formatNumber(w.now),
+      });
+    case 'fewer-types':
+      return t('restore.warnings.fewerTypes', {
+        types: formatList(w.missing.map((ty) => t(`types.${ty}`))),
+      });
+    case 'tables-gone':
+      return t('restore.warnings.tablesGone', { tables: names(w.tables) });
+    case 'tables-back':
+      return t('restore.warnings.tablesBack', { tables: names(w.tables) });
+  }
+}
+
+/** "Members are back as they were on Tuesday 17:58." */
+export function resultHeadline(t: TFunction, r: RestoreResult): string {
+  const when = formatWeekdayTime(r.time);
+  switch (r.what.kind) {
+    case 'all':
+      return t('restore.result.all', { when });
+    case 'types':
+      return t('restore.result.types', {
+        types: formatList(r.what.types.map((ty) => t(`types.${ty}`))),
+        when,
+      });
+    case 'records': {
+      const count = (r.records ?? [])
+        .filter((x) => x.role === 'record')
+        .reduce((n, x) => n + x.rows, 0);
+      return t('restore.result.records', { count, n: formatNumber(count), when });
+    }
+  }
+}
+
+/** "412 new rows of Sales and transactions made since were kept", per data type. */
+export function keptTexts(t: TFunction, r: RestoreResult): string[] {
+  const byType = new Map<string, number>();
+  for (const k of r.kept ?? []) byType.set(k.type, (byType.get(k.type) ?? 0) + k.kept);
+  return [...byType].map(([type, count]) =>
+    t('restore.result.kept', { count, n: formatNumber(count), type: t(`types.${type}`) }),
+  );
+}
+
+export function clashCount(r: RestoreResult): number {
+  return (r.kept ?? []).reduce((n, k) => n + k.clashes, 0);
+}
+
+export interface CheckLine {
+  ok: boolean;
+  text: string;
+}
+
+export function checkLines(t: TFunction, r: RestoreResult): CheckLine[] {
+  const { integrity, foreignKeyProblems: fk, countMismatches: counts } = r.checks;
+  return [
+    {
+      ok: integrity,
+      text: t(integrity ? 'restore.checks.integrityOk' : 'restore.checks.integrityBad'),
+    },
+    {
+      ok: fk === 0,
+      text:
+        fk === 0
+          ? t('restore.checks.linksOk')
+          : t('restore.checks.linksBad', { count: fk, n: formatNumber(fk) }),
+    },
+    {
+      ok: counts.length === 0,
+      text:
+        counts.length === 0
+          ? t('restore.checks.countsOk')
+          : t('restore.checks.countsBad', {
+              tables: formatList(
+                counts.map((c) =>
+                  t('restore.checks.countOf', {
+                    table: isolate(c.table),
+                    expected: formatNumber(c.expected),
+                    actual: formatNumber(c.actual),
+                  }),
+                ),
+              ),
+            }),
+    },
+  ];
+}
