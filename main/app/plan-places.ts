@@ -3,11 +3,26 @@
  * the reason they cannot be read now.
  */
 import { inspectDestination } from '../engine/repository/repository.js';
-import { listSnapshots } from '../engine/source/inspect.js';
-import type { HistoryPlace } from '../ipc/contract.js';
+import { listSnapshots, type SnapshotListing } from '../engine/source/inspect.js';
+import type { HistoryPlace, SnapshotView } from '../ipc/contract.js';
 import { AppFailure, toIpcError } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import type { Job } from './settings.js';
+
+/** A backup as History and the timeline show it. */
+export function snapshotView(s: SnapshotListing['snapshots'][number]): SnapshotView {
+  return {
+    id: s.id,
+    time: s.time,
+    trigger: s.trigger,
+    label: s.label,
+    types: s.types,
+    complete: s.complete,
+    summary: s.summary,
+    bytes: s.bytes,
+    newBytes: s.newBytes,
+  };
+}
 
 export function findJob(core: AppCore, jobId: string): Job {
   const job = core.settings.read().jobs.find((j) => j.id === jobId);
@@ -44,17 +59,7 @@ export async function placesOf(core: AppCore, jobId: string): Promise<HistoryPla
         return {
           ...base,
           error: null,
-          snapshots: listing.snapshots.map((s) => ({
-            id: s.id,
-            time: s.time,
-            trigger: s.trigger,
-            label: s.label,
-            types: s.types,
-            complete: s.complete,
-            summary: s.summary,
-            bytes: s.bytes,
-            newBytes: s.newBytes,
-          })),
+          snapshots: listing.snapshots.map(snapshotView),
         };
       } catch (err) {
         return { ...base, snapshots: [], error: toIpcError(err) };

@@ -16,6 +16,7 @@ import type { DestinationView, Request, Response } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { describeInWorker, restoreStepInWorker } from './engine-thread.js';
+import { snapshotView } from './plan-places.js';
 import { mergeRestorePoints } from './restore-points.js';
 import { restoreProgressTo } from './restore-progress.js';
 import type { ToFileOutcome } from './restore-steps.js';
@@ -154,17 +155,7 @@ export function createRecoverHandlers(core: AppCore, backupFolderName: string): 
           label: found.where.label,
           path: dir,
           error: null,
-          snapshots: listing.snapshots.map((s) => ({
-            id: s.id,
-            time: s.time,
-            trigger: s.trigger,
-            label: s.label,
-            types: s.types,
-            complete: s.complete,
-            summary: s.summary,
-            bytes: s.bytes,
-            newBytes: s.newBytes,
-          })),
+          snapshots: listing.snapshots.map(snapshotView),
         },
       ]);
       const newest = listing.snapshots.at(-1);

@@ -6,10 +6,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { DataType } from '../engine/data-types.js';
 import { TillvaultError } from '../engine/errors.js';
-import { fsyncDir, tempNameFor } from '../engine/fs/atomic-file.js';
+import { renameIntoPlace } from '../engine/fs/atomic-file.js';
 import { appendAudit } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import type { Manifest } from '../engine/repository/manifest.js';
@@ -28,7 +27,7 @@ import {
   restoreToFile,
 } from '../engine/restore/restore.js';
 import type { RestoreIntoResult, RestoreProgress } from '../engine/restore/restore.js';
-import { closeNewSidecars, sidecarsOf } from '../engine/source/live-sidecars.js';
+import { closeNewSidecars, readingDatabase, sidecarsOf } from '../engine/source/live-sidecars.js';
 import type { RestoreWhat } from '../ipc/contract.js';
 
 /** One backup in one place, and the wizard's folder of rebuilt copies. */
@@ -104,16 +103,6 @@ function typesOf(what: RestoreWhat): DataType[] | null {
   return what.kind === 'types' ? what.types : null;
 }
 
-/** The rebuilt backup, read-only, for searching it. */
-function withBackup<T>(file: string, read: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return read(db);
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * A copy of the rebuilt backup under a new name: temp file, sync, rename, so a half copy never
  * has the name. Never replaces a file.
@@ -122,21 +111,7 @@ async function copyInto(from: string, file: string): Promise<number> {
   if (await fs.stat(file).catch(() => null)) {
     throw new TillvaultError('BAD_INPUT', `${file} already exists; choose a new file name.`);
   }
-  const temp = tempNameFor(file);
-  try {
-    await fs.copyFile(from, temp, fs.constants.COPYFILE_EXCL);
-    const handle = await fs.open(temp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true });
-    throw err;
-  }
-  await fsyncDir(path.dirname(file));
+  await renameIntoPlace(file, (temp) => fs.copyFile(from, temp, fs.constants.COPYFILE_EXCL));
   return (await fs.stat(file)).size;
 }
 
@@ -160,7 +135,7 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
       return { ok: true };
     case 'find': {
       const file = await rebuilt(job.at, onProgress);
-      const matches: RecordMatch[] = withBackup(file, (db) =>
+      const matches: RecordMatch[] = readingDatabase(file, (db) =>
         searchRecords(db, 'main', { text: job.text, type: job.type ?? undefined, limit: 50 }),
       );
       return matches;

@@ -59,3 +59,28 @@ export async function writeOnce(finalPath: string, data: Buffer | string): Promi
   }
   await fsyncDir(path.dirname(finalPath));
 }
+
+/**
+ * Gives `file` new contents whole: `fill` writes a temp file beside it, which is synced and
+ * renamed over it (or to it, for a new file). Never half a file under the name.
+ */
+export async function renameIntoPlace(
+  file: string,
+  fill: (temp: string) => Promise<void>,
+): Promise<void> {
+  const temp = tempNameFor(file);
+  try {
+    await fill(temp);
+    const handle = await fs.open(temp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDir(path.dirname(file));
+}

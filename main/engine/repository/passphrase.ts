@@ -8,29 +8,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TillvaultError } from '../errors.js';
-import { fsyncDir, tempNameFor } from '../fs/atomic-file.js';
+import { renameIntoPlace } from '../fs/atomic-file.js';
 import { appendAudit } from './audit.js';
 import { rewrapPassphrase, type Credential } from './config.js';
 import { acquireLock } from './lock.js';
 import { Repository } from './repository.js';
 
-/** Replaces a settings file whole: temp file, sync, rename over the old one. */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temp = tempNameFor(file);
-  try {
-    await fs.writeFile(temp, text, { flag: 'wx' });
-    const handle = await fs.open(temp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
-  } catch (err) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(path.dirname(file));
+/** Replaces a settings file whole. */
+function replaceFile(file: string, text: string): Promise<void> {
+  return renameIntoPlace(file, (temp) => fs.writeFile(temp, text, { flag: 'wx' }));
 }
 
 export async function changePassphrase(

@@ -3,9 +3,7 @@
  * integrity check, the rows that point at nothing, and each table's row count against what the
  * preview said it would be. Read-only: the till may already be selling again.
  */
-import Database from 'better-sqlite3';
-import { toTillvaultError } from '../errors.js';
-import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
+import { readingDatabase } from '../source/live-sidecars.js';
 import { quoteIdent } from '../source/sqlite-source.js';
 
 export interface AfterRestoreChecks {
@@ -19,15 +17,8 @@ export function checkAfterRestore(
   file: string,
   expected: readonly { table: string; rows: number }[],
 ): AfterRestoreChecks {
-  const before = sidecarsOf(file);
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    throw toTillvaultError(err, file);
-  }
-  try {
-    return db.transaction(() => {
+  return readingDatabase(file, (db) =>
+    db.transaction(() => {
       const integrity = db.pragma('integrity_check', { simple: true }) === 'ok';
       const foreignKeyProblems = (db.pragma('foreign_key_check') as unknown[]).length;
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
@@ -39,9 +30,6 @@ export function checkAfterRestore(
         return actual === e.rows ? [] : [{ table: e.table, expected: e.rows, actual }];
       });
       return { integrity, foreignKeyProblems, countMismatches };
-    })();
-  } finally {
-    db.close();
-    closeNewSidecars(file, before);
-  }
+    })(),
+  );
 }

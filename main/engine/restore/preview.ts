@@ -15,12 +15,12 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DATA_TYPES, type DataType } from '../data-types.js';
-import { TillvaultError, toTillvaultError } from '../errors.js';
+import { TillvaultError } from '../errors.js';
 import type { Manifest } from '../repository/manifest.js';
 import { classifyTables } from '../source/classify/classify.js';
 import { COLUMN_LEXICON, NAME_LEXICON } from '../source/classify/lexicon.js';
 import { latinTokens, Matcher } from '../source/classify/words.js';
-import { closeNewSidecars, sidecarsOf } from '../source/live-sidecars.js';
+import { readingDatabase } from '../source/live-sidecars.js';
 import { businessSummary, readTableShapes } from '../source/schema.js';
 import { quoteIdent, readSourceHeader } from '../source/sqlite-source.js';
 import { shadowOwners, virtualTables } from '../source/virtual-tables.js';
@@ -815,23 +815,5 @@ export async function previewRestoreFiles(
   const file = path.resolve(liveDb);
   const backupFile = path.resolve(rebuilt);
   await readSourceHeader(file);
-  // A WAL-mode file opened read-only gets a -shm that only a writable connection removes.
-  const sidecars = [file, backupFile].map((f) => ({ f, before: sidecarsOf(f) }));
-  try {
-    let db: Database.Database;
-    try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
-    } catch (err) {
-      throw toTillvaultError(err, file);
-    }
-    try {
-      db.pragma('busy_timeout = 5000');
-      db.prepare('ATTACH DATABASE ? AS snap').run(backupFile);
-      return previewRestore(db, m, what, opts);
-    } finally {
-      db.close();
-    }
-  } finally {
-    for (const { f, before } of sidecars) closeNewSidecars(f, before);
-  }
+  return readingDatabase(file, (db) => previewRestore(db, m, what, opts), backupFile);
 }

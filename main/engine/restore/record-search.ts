@@ -5,9 +5,10 @@
  * on schemas in other languages (shouji, 卡号) as on the demo shop. Parameterised SQL only.
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { readingDatabase } from '../source/live-sidecars.js';
 import type { DataType } from '../data-types.js';
-import { TillvaultError, toTillvaultError } from '../errors.js';
+import { TillvaultError } from '../errors.js';
 import type { Credential } from '../repository/config.js';
 import { withLock } from '../repository/lock.js';
 import { Repository } from '../repository/repository.js';
@@ -282,18 +283,7 @@ function hasTable(db: Database.Database, table: string): boolean {
 
 /** Runs `search` on a database file attached read-only as `snap`. */
 export function inDatabase<T>(file: string, search: (db: Database.Database) => T): T {
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (err) {
-    throw toTillvaultError(err, file);
-  }
-  try {
-    db.prepare('ATTACH DATABASE ? AS snap').run(file);
-    return search(db);
-  } finally {
-    db.close();
-  }
+  return readingDatabase(file, search, file);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { toTillvaultError } from '../errors.js';
 
 export interface Sidecars {
   readonly wal: boolean;
@@ -34,5 +35,35 @@ export function closeNewSidecars(file: string, before: Sidecars): void {
     // Busy or gone: someone else owns the database now, and its files.
   } finally {
     db?.close();
+  }
+}
+
+/**
+ * Reads a database and leaves nothing beside it: read-only, with `attach` (when given) as
+ * `snap`, the connection closed and any -wal/-shm that appeared meanwhile removed again.
+ */
+export function readingDatabase<T>(
+  file: string,
+  read: (db: Database.Database) => T,
+  attach?: string,
+): T {
+  const before = [file, ...(attach ? [attach] : [])].map((f) => ({ f, sidecars: sidecarsOf(f) }));
+  try {
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      throw toTillvaultError(err, file);
+    }
+    try {
+      // A till committing meanwhile holds the lock for a moment; the read waits for it.
+      db.pragma('busy_timeout = 5000');
+      if (attach) db.prepare('ATTACH DATABASE ? AS snap').run(attach);
+      return read(db);
+    } finally {
+      db.close();
+    }
+  } finally {
+    for (const { f, sidecars } of before) closeNewSidecars(f, sidecars);
   }
 }
