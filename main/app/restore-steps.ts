@@ -115,17 +115,24 @@ async function copyInto(from: string, file: string): Promise<number> {
   return (await fs.stat(file)).size;
 }
 
-/** A damaged database (and its journal files) moved aside, never deleted. */
+/**
+ * A damaged database and its journal files moved aside, never deleted. The journal files go
+ * first and go even when the database itself is gone: a -wal left beside the restored file
+ * would be replayed into it by the next program that opens it.
+ */
 async function setAside(liveDb: string): Promise<string | null> {
-  if (!(await fs.stat(liveDb).catch(() => null))) return null;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const aside = `${liveDb}.damaged-${stamp}`;
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
-    await fs.rename(liveDb + suffix, aside + suffix).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
+  let moved = false;
+  for (const suffix of ['-wal', '-shm', '-journal', '']) {
+    await fs.rename(liveDb + suffix, aside + suffix).then(
+      () => (moved = true),
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      },
+    );
   }
-  return aside;
+  return moved ? aside : null;
 }
 
 export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Promise<unknown> {
@@ -189,7 +196,16 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
     }
     case 'copy': {
       const file = await rebuilt(job.at, onProgress);
-      return { file: job.file, bytes: await copyInto(file, job.file) };
+      const bytes = await copyInto(file, job.file);
+      const { repo, m } = await opened(job.at);
+      await appendAudit(repo, {
+        operation: 'restore',
+        result: 'ok',
+        snapshotId: m.id,
+        summary: `Restored backup ${m.id} into the new file ${path.basename(job.file)} to look at.`,
+        details: { to: job.file },
+      }).catch(() => undefined);
+      return { file: job.file, bytes };
     }
     case 'to-file': {
       const r = await restoreToFile(job.dest, job.credential, job.snapshotId, job.file, onProgress);

@@ -252,7 +252,9 @@ test('only look: the backup as a new file where the owner chose; a database that
   );
   await handlers['restore:close']({ sessionId: opened.sessionId });
 
+  // Gone, but its -wal is still there: replayed into the restored file, it would damage it.
   fs.rmSync(db);
+  fs.writeFileSync(`${db}-wal`, 'a stale write-ahead log');
   const gone = await handlers['restore:open']({ jobId: job.id, snapshotId: good });
   assert.equal(gone.live.exists, false);
   assert.ok(gone.types.every((t) => t.rowsNow === null));
@@ -270,7 +272,9 @@ test('only look: the backup as a new file where the owner chose; a database that
     keepNew: null,
   });
   assert.equal(back.safetySnapshotId, null);
-  assert.equal(back.setAside, null);
+  assert.ok(back.setAside, 'the stale -wal was moved aside');
+  assert.equal(fs.readFileSync(`${back.setAside}-wal`, 'utf8'), 'a stale write-ahead log');
+  assert.equal(fs.existsSync(`${db}-wal`), false, 'no -wal beside the restored file');
   assert.equal(back.checks.integrity, true);
   assert.equal(dump(db), dump(copy), 'the same backup, at the database path');
   await handlers['restore:close']({ sessionId: gone.sessionId });
