@@ -14,7 +14,11 @@ import type { Credential } from '../engine/repository/config.js';
 import type { Manifest } from '../engine/repository/manifest.js';
 import { Repository } from '../engine/repository/repository.js';
 import { withLock } from '../engine/repository/lock.js';
-import { checkAfterRestore, type AfterRestoreChecks } from '../engine/restore/after-checks.js';
+import {
+  checkAfterRestore,
+  foreignKeyProblems,
+  type AfterRestoreChecks,
+} from '../engine/restore/after-checks.js';
 import { previewRestoreFiles, type RestorePreview } from '../engine/restore/preview.js';
 import { recordHistory } from '../engine/restore/record-history.js';
 import { searchRecords, type RecordMatch } from '../engine/restore/record-search.js';
@@ -178,6 +182,7 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
     }
     case 'run': {
       const file = await rebuilt(job.at, onProgress);
+      const linksBefore = foreignKeyProblems(job.liveDb);
       const result = await restoreInto({
         dest: job.at.dest,
         credential: job.at.credential,
@@ -191,7 +196,10 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
         onProgress,
       });
       onProgress({ phase: 'check', done: 0, total: 1 });
-      const outcome: RunOutcome = { result, checks: checkAfterRestore(job.liveDb, job.expected) };
+      const outcome: RunOutcome = {
+        result,
+        checks: checkAfterRestore(job.liveDb, job.expected, linksBefore),
+      };
       return outcome;
     }
     case 'copy': {

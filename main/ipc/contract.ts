@@ -401,6 +401,8 @@ const restoreResult = z.object({
   checks: z.object({
     integrity: z.boolean(),
     foreignKeyProblems: z.number(),
+    /** The same before a restore into the database (null for a new file): only more is worse. */
+    foreignKeyProblemsBefore: z.number().nullable(),
     /** Tables whose row count is not what the preview said. */
     countMismatches: z.array(
       z.object({ table: z.string(), expected: z.number(), actual: z.number() }),

@@ -138,6 +138,7 @@ test('the backup before the mistake: a deleted member found by name and put back
   assert.equal(sqliteValue(db, `SELECT count(*) FROM orders WHERE id = ${sale}`), '1');
   assert.equal(done.checks.integrity, true);
   assert.equal(done.checks.foreignKeyProblems, 0);
+  assert.equal(done.checks.foreignKeyProblemsBefore, 0, 'counted before the restore too');
   assert.deepEqual(done.checks.countMismatches, [], 'row counts as the preview said');
   assert.ok(done.safetySnapshotId);
   await handlers['restore:close']({ sessionId: opened.sessionId });

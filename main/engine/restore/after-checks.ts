@@ -10,12 +10,20 @@ export interface AfterRestoreChecks {
   readonly integrity: boolean;
   /** Rows whose declared foreign key points at no row. */
   readonly foreignKeyProblems: number;
+  /** The same before the restore (many shops' databases have some): null for a new file. */
+  readonly foreignKeyProblemsBefore: number | null;
   readonly countMismatches: { table: string; expected: number; actual: number }[];
+}
+
+/** Rows of the database whose declared foreign key points at no row. */
+export function foreignKeyProblems(file: string): number {
+  return readingDatabase(file, (db) => (db.pragma('foreign_key_check') as unknown[]).length);
 }
 
 export function checkAfterRestore(
   file: string,
   expected: readonly { table: string; rows: number }[],
+  foreignKeyProblemsBefore: number | null = null,
 ): AfterRestoreChecks {
   return readingDatabase(file, (db) =>
     db.transaction(() => {
@@ -29,7 +37,7 @@ export function checkAfterRestore(
           : 0;
         return actual === e.rows ? [] : [{ table: e.table, expected: e.rows, actual }];
       });
-      return { integrity, foreignKeyProblems, countMismatches };
+      return { integrity, foreignKeyProblems, foreignKeyProblemsBefore, countMismatches };
     })(),
   );
 }

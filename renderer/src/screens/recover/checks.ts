@@ -20,11 +20,12 @@ export function checkLines(t: TFunction, checks: Restored['checks']): CheckLine[
     },
     {
       id: 'links',
-      ok: fk === 0,
+      // The file is the backup itself: rows pointing at nothing were in the shop's database.
+      ok: true,
       text:
         fk === 0
           ? t('recover.checks.linksOk')
-          : t('recover.checks.linksBad', { count: fk, n: formatNumber(fk) }),
+          : `${t('recover.checks.linksBad', { count: fk, n: formatNumber(fk) })} ${t('restore.checks.linksInBackup')}`,
     },
     {
       id: 'counts',
