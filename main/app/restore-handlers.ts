@@ -96,6 +96,13 @@ function sumByType(tables: readonly { type: DataType; rows: number }[]): Map<Dat
  * backup as a new file: it is there and SQLite, and what keeps it from being read is at most a
  * till that has it open (the restore then says so).
  */
+const DAMAGED_CODES: ReadonlySet<string> = new Set([
+  'NOT_SQLITE',
+  'SOURCE_UNREADABLE',
+  'SOURCE_DAMAGED',
+  'DAMAGED',
+]);
+
 async function readableNow(file: string): Promise<boolean> {
   if (!(await exists(file))) return false;
   try {
@@ -103,7 +110,11 @@ async function readableNow(file: string): Promise<boolean> {
     await describeInWorker(file);
     return true;
   } catch (err) {
-    return err instanceof TillvaultError && err.code === 'DB_IN_USE';
+    // Only a file that is not SQLite or is damaged is replaced; any other failure (permission,
+    // a till holding it) is said as it is, and nothing is moved.
+    if (err instanceof TillvaultError && DAMAGED_CODES.has(err.code)) return false;
+    if (err instanceof TillvaultError && err.code === 'DB_IN_USE') return true;
+    throw err;
   }
 }
 
@@ -339,7 +350,8 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
       s.previews.clear();
       core.events.emit('status:changed', {});
       const r = outcome.result;
-      const csv = r.clashes && r.clashes.length > 0 ? core.grants.grant(clashesCsv) : null;
+      // The CSV the engine wrote (it picks another name rather than overwrite one).
+      const csv = r.clashesCsv ? core.grants.grant(r.clashesCsv) : null;
       return {
         snapshotId: r.snapshotId,
         time: s.point.time,
