@@ -55,11 +55,15 @@ interface Session {
   /** Previews by what they were asked for; a restore compares its row counts with one. */
   readonly previews: Map<string, RestorePreview>;
   lastUsed: number;
+  /** Steps running now: a session is never closed under one. */
+  busy: number;
+  closeWhenDone: boolean;
 }
 
 /** Rebuilt copies are as big as the database: few wizards at once, none left for hours. */
 const MAX_SESSIONS = 2;
 const IDLE_MS = 60 * 60 * 1000;
+const SWEEP_MS = 5 * 60 * 1000;
 
 function credentialOf(core: AppCore, job: Job): Credential {
   const passphrase = core.secrets.get(job.id);
@@ -81,6 +85,10 @@ function keptOf(what: RestoreWhat, keepNew: readonly DataType[] | null): DataTyp
   const kept = what.kind === 'types' ? keepNew.filter((t) => what.types.includes(t)) : [...keepNew];
   return kept.length > 0 ? kept : null;
 }
+
+/** Whether the restore gives a table of this type the backup's rows (records only add). */
+const replaces = (what: RestoreWhat, type: DataType): boolean =>
+  what.kind === 'all' || (what.kind === 'types' && what.types.includes(type));
 
 const previewKey = (what: RestoreWhat, keepNew: readonly DataType[] | null): string =>
   JSON.stringify({ what, keepNew });
@@ -133,11 +141,27 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
     return true;
   }
 
-  function session(id: string): Session {
+  /** Wizards left open for an hour give their disk back; a quit leaves them to the next start. */
+  async function closeIdle(): Promise<void> {
+    const now = Date.now();
+    for (const s of [...sessions.values()]) {
+      if (s.busy === 0 && now - s.lastUsed > IDLE_MS) await close(s.id);
+    }
+  }
+  setInterval(() => void closeIdle().catch(() => undefined), SWEEP_MS).unref();
+
+  /** Runs a step of an open wizard; the session stays while it runs. */
+  async function using<T>(id: string, step: (s: Session) => Promise<T>): Promise<T> {
     const s = sessions.get(id);
     if (!s) throw new AppFailure('NOT_FOUND', 'This restore was closed; start it again.');
-    s.lastUsed = Date.now();
-    return s;
+    s.busy++;
+    try {
+      return await step(s);
+    } finally {
+      s.busy--;
+      s.lastUsed = Date.now();
+      if (s.busy === 0 && s.closeWhenDone) await close(s.id);
+    }
   }
 
   /** The plan's database as main knows it; never a path from the window or a backup. */
@@ -165,11 +189,14 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
   /** The live database is gone or unreadable: the backup becomes the file at its path. */
   async function recreate(s: Session, job: Job): Promise<RestoreResult> {
     const started = Date.now();
-    const outcome = await core.runner.exclusive(job, () =>
-      restoreStepInWorker<RecreateOutcome>(
-        { step: 'recreate', at: s.at, liveDb: job.source },
-        progressTo(s.id),
-      ),
+    const outcome = await core.runner.exclusive(
+      job,
+      () =>
+        restoreStepInWorker<RecreateOutcome>(
+          { step: 'recreate', at: s.at, liveDb: job.source },
+          progressTo(s.id),
+        ),
+      'database',
     );
     return {
       snapshotId: s.point.id,
@@ -180,6 +207,7 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
       tables: [],
       records: null,
       kept: null,
+      keptSales: null,
       clashesCsv: null,
       checks: outcome.checks,
       notes: [],
@@ -234,11 +262,13 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
           problem = toIpcError(err);
         }
       }
-      const now0 = Date.now();
-      for (const s of [...sessions.values()]) {
-        if (now0 - s.lastUsed > IDLE_MS) await close(s.id);
+      await closeIdle();
+      // The oldest wizard that is not in the middle of a step makes room.
+      while (sessions.size >= MAX_SESSIONS) {
+        const oldest = [...sessions.values()].find((x) => x.busy === 0);
+        if (!oldest) throw new AppFailure('BUSY', 'Another restore is running; try again soon.');
+        await close(oldest.id);
       }
-      while (sessions.size >= MAX_SESSIONS) await close(sessions.keys().next().value!);
       const id = crypto.randomBytes(8).toString('hex');
       sessions.set(id, {
         id,
@@ -251,7 +281,9 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
           cacheDir: await makeWorkDir('restore-wizard'),
         },
         previews: new Map(),
-        lastUsed: now0,
+        lastUsed: Date.now(),
+        busy: 0,
+        closeWhenDone: false,
       });
       const thenRows = sumByType(then.tables);
       return {
@@ -266,116 +298,132 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
       };
     },
 
-    'restore:close': async (req) => ({ closed: await close(req.sessionId) }),
-
-    'restore:find-records': async (req) => {
-      const s = session(req.sessionId);
-      const matches = await restoreStepInWorker<RecordMatch[]>(
-        { step: 'find', at: s.at, text: req.text, type: req.type },
-        progressTo(s.id),
-      );
-      return { matches };
+    'restore:close': async (req) => {
+      const s = sessions.get(req.sessionId);
+      // A step still running closes it when done.
+      if (s && s.busy > 0) s.closeWhenDone = true;
+      return { closed: s ? s.busy > 0 || (await close(s.id)) : false };
     },
 
-    'restore:record': async (req) => {
-      const s = session(req.sessionId);
-      const live = liveOf(s);
-      const h = await restoreStepInWorker<RecordHistory>(
-        {
-          step: 'record',
-          at: s.at,
-          table: req.table,
-          key: req.key,
-          liveDb: (await exists(live)) ? live : null,
-        },
-        progressTo(s.id),
-      );
-      const valuesIn = (rows: readonly Record<string, string | number | null>[] | undefined) =>
-        rows?.[0] ?? null;
-      return {
-        table: h.table,
-        keyColumn: h.key,
-        columns: h.columns,
-        then: valuesIn(h.backups.find((b) => b.snapshotId === s.point.id)?.rows),
-        now: h.now ? valuesIn(h.now.rows) : null,
-        history: h.backups.map((b) => ({
-          snapshotId: b.snapshotId,
-          time: b.time,
-          values: valuesIn(b.rows),
-        })),
-      };
-    },
+    'restore:find-records': async (req) =>
+      using(req.sessionId, async (s) => {
+        const matches = await restoreStepInWorker<RecordMatch[]>(
+          { step: 'find', at: s.at, text: req.text, type: req.type },
+          progressTo(s.id),
+        );
+        return { matches };
+      }),
 
-    'restore:preview': async (req) => previewOf(session(req.sessionId), req.what, req.keepNew),
-
-    'restore:check-live': async (req) => {
-      const s = session(req.sessionId);
-      return restoreStepInWorker<{ free: boolean }>({ step: 'probe', liveDb: liveOf(s) });
-    },
-
-    'restore:run': async (req) => {
-      const s = session(req.sessionId);
-      const job = findJob(core, s.jobId);
-      const live = job.source;
-      if (!(await readableNow(live))) {
-        if (req.what.kind !== 'all') {
-          throw new TillvaultError(
-            'BAD_INPUT',
-            'The database is gone or damaged: restore everything, not parts of it.',
-          );
-        }
-        const result = await recreate(s, job);
-        s.previews.clear();
-        core.events.emit('status:changed', {});
-        return result;
-      }
-      const preview = await previewOf(s, req.what, req.keepNew);
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-      const clashesCsv = `${live}.clashes-${stamp}.csv`;
-      const outcome = await core.runner.exclusive(job, () =>
-        restoreStepInWorker<RunOutcome>(
+    'restore:record': async (req) =>
+      using(req.sessionId, async (s) => {
+        const live = liveOf(s);
+        const h = await restoreStepInWorker<RecordHistory>(
           {
-            step: 'run',
+            step: 'record',
             at: s.at,
-            liveDb: live,
-            what: req.what,
-            keepNew: keptOf(req.what, req.keepNew),
-            clashesCsv,
-            expected: preview.tables.map((t) => ({ table: t.table, rows: t.rowsAfter })),
+            table: req.table,
+            key: req.key,
+            liveDb: (await exists(live)) ? live : null,
           },
           progressTo(s.id),
-        ),
-      );
-      // The database changed: what was previewed no longer holds.
-      s.previews.clear();
-      core.events.emit('status:changed', {});
-      const r = outcome.result;
-      // The CSV the engine wrote (it picks another name rather than overwrite one).
-      const csv = r.clashesCsv ? core.grants.grant(r.clashesCsv) : null;
-      return {
-        snapshotId: r.snapshotId,
-        time: s.point.time,
-        safetySnapshotId: r.safetySnapshotId,
-        setAside: null,
-        what: req.what,
-        tables: r.tables,
-        records: r.records,
-        kept: r.kept,
-        clashesCsv: csv,
-        checks: outcome.checks,
-        notes: r.warnings,
-        durationMs: r.durationMs,
-      };
-    },
+        );
+        const valuesIn = (rows: readonly Record<string, string | number | null>[] | undefined) =>
+          rows?.[0] ?? null;
+        return {
+          table: h.table,
+          keyColumn: h.key,
+          columns: h.columns,
+          then: valuesIn(h.backups.find((b) => b.snapshotId === s.point.id)?.rows),
+          now: h.now ? valuesIn(h.now.rows) : null,
+          history: h.backups.map((b) => ({
+            snapshotId: b.snapshotId,
+            time: b.time,
+            values: valuesIn(b.rows),
+          })),
+        };
+      }),
 
-    'restore:to-copy': async (req) => {
-      const s = session(req.sessionId);
-      const target = core.grants.check(req.path);
-      const copied = await restoreStepInWorker<{ file: string; bytes: number }>(
-        { step: 'copy', at: s.at, file: target },
-        progressTo(s.id),
-      );
-      return { file: core.grants.grant(copied.file), bytes: copied.bytes };
-    },
+    'restore:preview': async (req) =>
+      using(req.sessionId, (s) => previewOf(s, req.what, req.keepNew)),
+
+    'restore:check-live': async (req) =>
+      using(req.sessionId, async (s) => {
+        return restoreStepInWorker<{ free: boolean }>({ step: 'probe', liveDb: liveOf(s) });
+      }),
+
+    'restore:run': async (req) =>
+      using(req.sessionId, async (s) => {
+        const job = findJob(core, s.jobId);
+        const live = job.source;
+        if (!(await readableNow(live))) {
+          if (req.what.kind !== 'all') {
+            throw new TillvaultError(
+              'BAD_INPUT',
+              'The database is gone or damaged: restore everything, not parts of it.',
+            );
+          }
+          const result = await recreate(s, job);
+          s.previews.clear();
+          core.events.emit('status:changed', {});
+          return result;
+        }
+        const preview = await previewOf(s, req.what, req.keepNew);
+        const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+        const clashesCsv = `${live}.clashes-${stamp}.csv`;
+        const outcome = await core.runner.exclusive(
+          job,
+          () =>
+            restoreStepInWorker<RunOutcome>(
+              {
+                step: 'run',
+                at: s.at,
+                liveDb: live,
+                what: req.what,
+                keepNew: keptOf(req.what, req.keepNew),
+                clashesCsv,
+                planned: preview.tables.map((t) => ({
+                  table: t.table,
+                  rowsNow: t.rowsNow,
+                  rowsAfter: t.rowsAfter,
+                  kept: t.kept,
+                  replaced: replaces(req.what, t.type),
+                })),
+              },
+              progressTo(s.id),
+            ),
+          'database',
+        );
+        // The database changed: what was previewed no longer holds.
+        s.previews.clear();
+        core.events.emit('status:changed', {});
+        const r = outcome.result;
+        // The CSV the engine wrote (it picks another name rather than overwrite one).
+        const csv = r.clashesCsv ? core.grants.grant(r.clashesCsv) : null;
+        return {
+          snapshotId: r.snapshotId,
+          time: s.point.time,
+          safetySnapshotId: r.safetySnapshotId,
+          setAside: null,
+          what: req.what,
+          tables: r.tables,
+          records: r.records,
+          kept: r.kept,
+          keptSales: outcome.keptSales,
+          clashesCsv: csv,
+          checks: outcome.checks,
+          notes: r.warnings,
+          durationMs: r.durationMs,
+        };
+      }),
+
+    'restore:to-copy': async (req) =>
+      using(req.sessionId, async (s) => {
+        const target = core.grants.check(req.path);
+        const copied = await restoreStepInWorker<{ file: string; bytes: number }>(
+          { step: 'copy', at: s.at, file: target },
+          progressTo(s.id),
+        );
+        return { file: core.grants.grant(copied.file), bytes: copied.bytes };
+      }),
   };
 }

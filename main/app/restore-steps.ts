@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DataType } from '../engine/data-types.js';
 import { TillvaultError } from '../engine/errors.js';
-import { renameIntoPlace } from '../engine/fs/atomic-file.js';
+import { placeUnderNewName, tempNameFor } from '../engine/fs/atomic-file.js';
 import { appendAudit } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import type { Manifest } from '../engine/repository/manifest.js';
@@ -16,8 +16,11 @@ import { Repository } from '../engine/repository/repository.js';
 import { withLock } from '../engine/repository/lock.js';
 import {
   checkAfterRestore,
+  expectedRows,
   foreignKeyProblems,
+  rowCounts,
   type AfterRestoreChecks,
+  type PlannedTable,
 } from '../engine/restore/after-checks.js';
 import { previewRestoreFiles, type RestorePreview } from '../engine/restore/preview.js';
 import { recordHistory } from '../engine/restore/record-history.js';
@@ -32,6 +35,7 @@ import {
 } from '../engine/restore/restore.js';
 import type { RestoreIntoResult, RestoreProgress } from '../engine/restore/restore.js';
 import { closeNewSidecars, readingDatabase, sidecarsOf } from '../engine/source/live-sidecars.js';
+import { businessSummary } from '../engine/source/schema.js';
 import type { RestoreWhat } from '../ipc/contract.js';
 
 /** One backup in one place, and the wizard's folder of rebuilt copies. */
@@ -61,7 +65,7 @@ export type RestoreStep =
       what: RestoreWhat;
       keepNew: DataType[] | null;
       clashesCsv: string;
-      expected: { table: string; rows: number }[];
+      planned: PlannedTable[];
     }
   | { step: 'copy'; at: SnapshotAt; file: string }
   | { step: 'recreate'; at: SnapshotAt; liveDb: string }
@@ -70,6 +74,8 @@ export type RestoreStep =
 export interface RunOutcome {
   result: RestoreIntoResult;
   checks: AfterRestoreChecks;
+  /** Sales (receipts) among the kept rows, as the business summary counts them. */
+  keptSales: number | null;
 }
 
 export interface ToFileOutcome {
@@ -108,14 +114,26 @@ function typesOf(what: RestoreWhat): DataType[] | null {
 }
 
 /**
- * A copy of the rebuilt backup under a new name: temp file, sync, rename, so a half copy never
- * has the name. Never replaces a file.
+ * A copy of the rebuilt backup under a new name: temp file, sync, then the name, so a half copy
+ * never has it. Never replaces a file.
  */
 async function copyInto(from: string, file: string): Promise<number> {
-  if (await fs.stat(file).catch(() => null)) {
-    throw new TillvaultError('BAD_INPUT', `${file} already exists; choose a new file name.`);
+  const taken = (): TillvaultError =>
+    new TillvaultError('BAD_INPUT', `${file} already exists; choose a new file name.`);
+  if (await fs.lstat(file).catch(() => null)) throw taken();
+  const temp = tempNameFor(file);
+  try {
+    await fs.copyFile(from, temp, fs.constants.COPYFILE_EXCL);
+    const handle = await fs.open(temp, 'r+');
+    await handle.sync().finally(() => handle.close());
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
   }
-  await renameIntoPlace(file, (temp) => fs.copyFile(from, temp, fs.constants.COPYFILE_EXCL));
+  // A file made under the name meanwhile (the till starting again) is never replaced.
+  await placeUnderNewName(temp, file).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EEXIST' ? taken() : err;
+  });
   return (await fs.stat(file)).size;
 }
 
@@ -137,6 +155,28 @@ async function setAside(liveDb: string): Promise<string | null> {
     );
   }
   return moved ? aside : null;
+}
+
+/**
+ * "412 sales made since were kept": the sales tables hold the backup's sales plus the kept
+ * ones, so the summary's count after the restore less the backup's is the kept sales.
+ */
+async function keptSales(
+  job: Extract<RestoreStep, { step: 'run' }>,
+  result: RestoreIntoResult,
+): Promise<number | null> {
+  if (!result.kept?.some((k) => k.type === 'sales' && k.kept > 0)) return null;
+  const { m } = await opened(job.at);
+  if (m.summary.sales === null) return null;
+  const after = readingDatabase(job.liveDb, (db) =>
+    businessSummary(
+      db,
+      m.tables.map((t) => ({ table: t.name, type: t.type })),
+    ),
+  );
+  return after.sales === null || after.sales < m.summary.sales
+    ? null
+    : after.sales - m.summary.sales;
 }
 
 export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Promise<unknown> {
@@ -183,6 +223,10 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
     case 'run': {
       const file = await rebuilt(job.at, onProgress);
       const linksBefore = foreignKeyProblems(job.liveDb);
+      const rowsBefore = rowCounts(
+        job.liveDb,
+        job.planned.map((p) => p.table),
+      );
       const result = await restoreInto({
         dest: job.at.dest,
         credential: job.at.credential,
@@ -196,9 +240,15 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
         onProgress,
       });
       onProgress({ phase: 'check', done: 0, total: 1 });
+      const kept = new Map((result.kept ?? []).map((k) => [k.table, k.kept]));
       const outcome: RunOutcome = {
         result,
-        checks: checkAfterRestore(job.liveDb, job.expected, linksBefore),
+        keptSales: await keptSales(job, result),
+        checks: checkAfterRestore(
+          job.liveDb,
+          expectedRows(job.planned, rowsBefore, kept),
+          linksBefore,
+        ),
       };
       return outcome;
     }

@@ -47,8 +47,11 @@ interface ActiveRun {
 
 export class Runner {
   private readonly active = new Map<string, ActiveRun>();
-  /** Restore tests and repairs in progress, per plan. */
-  private readonly held = new Map<string, { source: string; done: Promise<unknown> }>();
+  /** Restore tests, repairs and restores in progress, per plan; a restore holds the database. */
+  private readonly held = new Map<
+    string,
+    { source: string; database: boolean; done: Promise<unknown> }
+  >();
 
   constructor(
     private readonly deps: {
@@ -97,14 +100,21 @@ export class Runner {
 
   /**
    * Runs other work on a plan's places (the restore test, a repair) with no backup of it
-   * meanwhile: a backup would find the places locked. A backup due meanwhile follows it.
+   * meanwhile: a backup would find the places locked. A backup due meanwhile follows it. Work
+   * that writes the database (a restore) holds it too: no plan backs it up meanwhile.
    */
-  async exclusive<T>(job: Job, work: () => Promise<T>): Promise<T> {
+  async exclusive<T>(
+    job: Job,
+    work: () => Promise<T>,
+    holds: 'places' | 'database' = 'places',
+  ): Promise<T> {
+    // A backup of the database by any plan finishes first; its snapshot is of the old state.
+    if (holds === 'database') await this.idle(job.source);
     if (this.isRunning(job.id) || this.held.has(job.id)) {
       throw new AppFailure('BUSY', `"${job.name}" is busy; try again when it is done.`);
     }
     const done = work();
-    this.held.set(job.id, { source: job.source, done });
+    this.held.set(job.id, { source: job.source, database: holds === 'database', done });
     try {
       return await done;
     } finally {
@@ -123,6 +133,10 @@ export class Runner {
     // One snapshot of a database at a time: two would only slow the till down.
     if ([...this.active.values()].some((r) => r.source === job.source)) {
       throw new AppFailure('BUSY', 'Another plan is backing up this database right now.');
+    }
+    // A restore into it holds the database: a backup meanwhile would take half of it.
+    if ([...this.held.values()].some((r) => r.database && r.source === job.source)) {
+      throw new AppFailure('BUSY', 'This database is being restored; try again when it is done.');
     }
     const passphrase = this.deps.secrets.get(job.id);
     if (!passphrase) {

@@ -432,10 +432,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           throw new TillvaultError('BAD_INPUT', 'Give exactly one of --to NEWDB or --into LIVEDB.');
         }
         if (o.to) {
-          if (o.types || o.records || o.keepNew) {
+          if (o.types || o.records || o.keepNew || o.dryRun || o.force) {
+            // A new file changes nothing that exists: there is nothing to preview or wait for.
             throw new TillvaultError(
               'BAD_INPUT',
-              '--types, --records and --keep-new go with --into.',
+              '--types, --records, --keep-new, --dry-run and --force go with --into.',
             );
           }
           const r = await restoreToFile(dest, credential, o.snapshot, o.to, progress);

@@ -396,6 +396,8 @@ const restoreResult = z.object({
   kept: z
     .array(z.object({ table: z.string(), type: dataType, kept: z.number(), clashes: z.number() }))
     .nullable(),
+  /** Of those, the sales as the owner counts them (receipts, not their lines); null if unknown. */
+  keptSales: z.number().nullable(),
   /** Kept rows that clashed with the backup's: not written, listed in this CSV. */
   clashesCsv: z.string().nullable(),
   checks: z.object({

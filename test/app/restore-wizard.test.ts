@@ -141,6 +141,8 @@ test('the backup before the mistake: a deleted member found by name and put back
   assert.equal(done.checks.foreignKeyProblemsBefore, 0, 'counted before the restore too');
   assert.deepEqual(done.checks.countMismatches, [], 'row counts as the preview said');
   assert.ok(done.safetySnapshotId);
+  const withIt = new Set(done.records!.filter((x) => x.role !== 'record').map((x) => x.table));
+  assert.ok(withIt.has('points_ledger'), 'the result names the ledger rows that came back');
   await handlers['restore:close']({ sessionId: opened.sessionId });
   await assert.rejects(
     handlers['restore:preview']({ sessionId: opened.sessionId, what, keepNew: null }),
@@ -234,6 +236,67 @@ test('prices undone for products while the sales made since are kept; a till hol
   assert.equal(done.checks.integrity, true);
   assert.deepEqual(done.checks.countMismatches, []);
   await handlers['restore:close']({ sessionId: opened.sessionId });
+});
+
+test('a whole restore keeping the new sales while the till sold after the preview: the counts hold, the sales are counted as receipts; no backup of the database meanwhile', async () => {
+  const { core, handlers, job, backUp } = shop;
+  await backUp();
+  const { points } = await handlers['restore:points']({ jobId: job.id });
+  const opened = await handlers['restore:open']({ jobId: job.id, snapshotId: points[0]!.id });
+  sell(db, 'R-before-preview');
+  const what = { kind: 'all' as const };
+  const preview = await handlers['restore:preview']({
+    sessionId: opened.sessionId,
+    what,
+    keepNew: ['sales'],
+  });
+  assert.equal(preview.tables.find((t) => t.table === 'orders')!.kept, 1);
+  // Sold after the preview was shown: kept too, and the count check must know it.
+  sell(db, 'R-after-preview-1');
+  sell(db, 'R-after-preview-2');
+  const running = handlers['restore:run']({
+    sessionId: opened.sessionId,
+    what,
+    keepNew: ['sales'],
+  });
+  // Another plan of the same database may not back it up in the middle of the restore.
+  const twin = { ...job, id: 'twin-plan' };
+  core.secrets.set(twin.id, PASS);
+  // Its first progress comes from inside the restore, which then holds the database.
+  const events = core.events as { emit: (event: string, payload: unknown) => void };
+  const quiet = events.emit;
+  await new Promise<void>((resolve) => {
+    events.emit = (event) => {
+      if (event === 'restore:progress') resolve();
+    };
+  });
+  events.emit = quiet;
+  assert.throws(() => core.runner.start(twin, 'manual'), { code: 'BUSY' });
+  const done = await running;
+  assert.deepEqual(done.checks.countMismatches, [], 'the sales after the preview are counted');
+  assert.equal(done.keptSales, 3, 'three sales (receipts), not their lines and payments');
+  const ordersKept = done.kept!.find((k) => k.table === 'orders')!;
+  assert.equal(ordersKept.kept, 3);
+  for (const receipt of ['R-before-preview', 'R-after-preview-1', 'R-after-preview-2']) {
+    assert.equal(
+      sqliteValue(db, `SELECT count(*) FROM orders WHERE receipt_no = '${receipt}'`),
+      '1',
+    );
+  }
+  // A wizard closed while a step runs goes when the step is done, not under it.
+  const step = handlers['restore:find-records']({
+    sessionId: opened.sessionId,
+    text: 'a',
+    type: 'members',
+  });
+  assert.deepEqual(await handlers['restore:close']({ sessionId: opened.sessionId }), {
+    closed: true,
+  });
+  assert.ok((await step).matches.length > 0, 'the running step finished');
+  await assert.rejects(
+    handlers['restore:preview']({ sessionId: opened.sessionId, what, keepNew: null }),
+    { code: 'NOT_FOUND' },
+  );
 });
 
 test('only look: the backup as a new file where the owner chose; a database that is gone comes back at its path', async () => {

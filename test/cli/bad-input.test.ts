@@ -154,6 +154,15 @@ test('restore refuses to overwrite an existing file', () => {
   assert.equal(fs.readFileSync(existing, 'utf8'), 'keep me');
 });
 
+test('restore --dry-run with --to is refused, not ignored: nothing is written', () => {
+  const dest = path.join(dir, 'pw');
+  const target = path.join(dir, 'dry.db');
+  const r = cli(['restore', dest, '--to', target, '--dry-run']);
+  assert.equal(r.code, 2);
+  assert.match(errorOf(r).message, /--dry-run .*go with --into/);
+  assert.ok(!fs.existsSync(target));
+});
+
 test(
   'a full disk and a read-only disk end in clear messages and leave nothing behind',
   { skip: !isRoot() && 'needs root to mount a small tmpfs' },

@@ -48,10 +48,23 @@ export async function writeOnce(finalPath: string, data: Buffer | string): Promi
     throw err;
   }
   await handle.close();
+  await placeUnderNewName(temp, finalPath);
+}
+
+/**
+ * Gives a finished temp file its final name, which must not exist: a hard link fails with
+ * EEXIST where a rename would silently replace a file created meanwhile. The temp is gone
+ * afterwards, also on failure.
+ */
+export async function placeUnderNewName(temp: string, finalPath: string): Promise<void> {
   try {
     await fs.link(temp, finalPath).catch(async (err: NodeJS.ErrnoException) => {
-      // Some file systems (FAT32 USB sticks, some network shares) have no hard links.
       if (err.code === 'EEXIST') throw err;
+      // Some file systems (FAT32 USB sticks, some network shares) have no hard links: the
+      // name is looked at once more, and only the moment between that and the rename is open.
+      if (await fs.lstat(finalPath).catch(() => null)) {
+        throw Object.assign(new Error(`${finalPath} already exists.`), { code: 'EEXIST' });
+      }
       await fs.rename(temp, finalPath);
     });
   } finally {

@@ -15,7 +15,7 @@
 import crypto from 'node:crypto';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
-import { tempNameFor } from '../fs/atomic-file.js';
+import { placeUnderNewName, tempNameFor } from '../fs/atomic-file.js';
 import type { BlobIndex } from '../repository/blob-index.js';
 import { ChunkPool, type PagesJob, type PagesReply } from '../repository/chunk-pool.js';
 import { TillvaultError } from '../errors.js';
@@ -154,7 +154,7 @@ export interface RebuildOptions {
   readonly checkWholeFile?: boolean;
 }
 
-/** Writes the snapshot's pages to `file`, which must not exist. */
+/** Writes the snapshot's pages to `file`, which must not exist; an existing file is never replaced. */
 export async function rebuildDatabase(
   repo: Repository,
   m: Manifest,
@@ -183,7 +183,14 @@ export async function rebuildDatabase(
           `Backup ${m.id} does not rebuild to the database it recorded.`,
         );
       }
-      await fs.rename(temp, file);
+      await placeUnderNewName(temp, file).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        throw new TillvaultError(
+          'BAD_INPUT',
+          `${file} was created meanwhile; it is left as it is. Choose a new file name.`,
+          { cause: err },
+        );
+      });
     } catch (err) {
       await handle.close().catch(() => undefined);
       await fs.rm(temp, { force: true });

@@ -14,7 +14,7 @@ import { formatNumber } from '../../i18n.js';
 import { useLiveCheck, useRestoreRun } from './run-hooks.js';
 import { Checks, FileLine, RunProgress, TillOpen } from './RunParts.js';
 import { UndoRestore } from './UndoRestore.js';
-import { clashCount, keptTexts, resultHeadline } from './words.js';
+import { cameWithText, clashCount, keptTexts, resultHeadline } from './words.js';
 import type { DataType, Opened } from './wizard.js';
 
 export function SafelyStep({
@@ -48,6 +48,7 @@ export function SafelyStep({
   const r = run.result;
   if (r) {
     const clashes = clashCount(r);
+    const cameWith = cameWithText(t, r);
     return (
       <Stack mt="md" data-testid="restore-result">
         <Card withBorder padding="lg">
@@ -55,6 +56,7 @@ export function SafelyStep({
             <Text size="lg" fw={700} data-testid="restore-headline">
               {[resultHeadline(t, r), ...keptTexts(t, r)].join(' ')}
             </Text>
+            {cameWith && <Text data-testid="restore-came-with">{cameWith}</Text>}
             <Checks result={r} />
             {clashes > 0 && r.clashesCsv && (
               <FileLine

@@ -58,13 +58,36 @@ export function resultHeadline(t: TFunction, r: RestoreResult): string {
   }
 }
 
-/** "412 new rows of Sales and transactions made since were kept", per data type. */
+/**
+ * "412 sales made since were kept" where the sales are counted as receipts, else "412 new rows of
+ * Sales and transactions", per data type.
+ */
 export function keptTexts(t: TFunction, r: RestoreResult): string[] {
   const byType = new Map<string, number>();
   for (const k of r.kept ?? []) byType.set(k.type, (byType.get(k.type) ?? 0) + k.kept);
-  return [...byType].map(([type, count]) =>
-    t('restore.result.kept', { count, n: formatNumber(count), type: t(`types.${type}`) }),
-  );
+  return [...byType]
+    .filter(([, count]) => count > 0)
+    .map(([type, count]) =>
+      type === 'sales' && r.keptSales !== null
+        ? t('restore.result.keptSales', { count: r.keptSales, n: formatNumber(r.keptSales) })
+        : t('restore.result.kept', { count, n: formatNumber(count), type: t(`types.${type}`) }),
+    );
+}
+
+/** "With them came back: 12 rows of points_ledger and 1 row of cards." */
+export function cameWithText(t: TFunction, r: RestoreResult): string | null {
+  const rows = new Map<string, number>();
+  for (const x of r.records ?? []) {
+    if (x.role !== 'record' && x.rows > 0) rows.set(x.table, (rows.get(x.table) ?? 0) + x.rows);
+  }
+  if (rows.size === 0) return null;
+  return t('restore.result.cameWith', {
+    rows: formatList(
+      [...rows].map(([table, count]) =>
+        t('restore.result.rowsOf', { count, n: formatNumber(count), table: isolate(table) }),
+      ),
+    ),
+  });
 }
 
 export function clashCount(r: RestoreResult): number {
