@@ -39,6 +39,15 @@ png icon-small.svg 64 tray@2x.png
 # macOS menu-bar template images (black on transparent): 16 pt = 16 px at 1x, 32 px at 2x.
 png tray-template-16.svg 16 trayTemplate.png
 png tray-template.svg 32 trayTemplate@2x.png
+# Amber and red badges of the status colour; on macOS a mark, not a colour, tells them apart.
+png tray-warn.svg 32 tray-warn.png
+png tray-warn.svg 64 tray-warn@2x.png
+png tray-bad.svg 32 tray-bad.png
+png tray-bad.svg 64 tray-bad@2x.png
+png tray-template-warn.svg 16 trayWarnTemplate.png
+png tray-template-warn.svg 32 trayWarnTemplate@2x.png
+png tray-template-bad.svg 16 trayBadTemplate.png
+png tray-template-bad.svg 32 trayBadTemplate@2x.png
 
 # Windows app icon: hand-hinted artwork for the small sizes, the full design for the large ones.
 png icon-16.svg 16 "$tmp/16.png"

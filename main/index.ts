@@ -24,7 +24,13 @@ import { createAppCore } from './app/core.js';
 import { ensureDemoJob } from './app/demo-job.js';
 import { resolveLanguage, trayLabels } from './app/messages.js';
 import type { Platform } from './app/platform.js';
-import { CHANNELS, type Channel, type EventName, type EventPayload } from './ipc/contract.js';
+import {
+  CHANNELS,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type StatusView,
+} from './ipc/contract.js';
 import { dispatch } from './ipc/dispatch.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,7 +80,9 @@ const platform: Platform = {
   async pickSaveFile(suggestedName) {
     const options: Electron.SaveDialogOptions = {
       defaultPath: path.join(app.getPath('documents'), suggestedName),
-      filters: [{ name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3'] }],
+      filters: suggestedName.endsWith('.csv')
+        ? [{ name: 'CSV', extensions: ['csv'] }]
+        : [{ name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3'] }],
       properties: ['createDirectory', 'showOverwriteConfirmation'],
     };
     const r = window
@@ -134,7 +142,7 @@ for (const channel of Object.keys(CHANNELS) as Channel[]) {
     if (event.senderFrame?.url !== window?.webContents.getURL()) {
       return { ok: false, error: { code: 'INVALID_REQUEST', message: 'Unknown sender.' } };
     }
-    return dispatch(handlers, channel, payload);
+    return dispatch(handlers, core.owner, channel, payload);
   });
 }
 
@@ -198,14 +206,24 @@ function assetsDir(): string {
   return app.isPackaged ? process.resourcesPath : path.join(here, '../../../assets');
 }
 
-function trayIcon(): Electron.NativeImage {
-  const name = process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png';
-  return nativeImage.createFromPath(path.join(assetsDir(), name));
+/** The tray icon in the status rule's colour: a badge when a plan needs a look or is unprotected. */
+const TRAY_ICONS = {
+  darwin: { ok: 'trayTemplate.png', warn: 'trayWarnTemplate.png', bad: 'trayBadTemplate.png' },
+  other: { ok: 'tray.png', warn: 'tray-warn.png', bad: 'tray-bad.png' },
+} as const;
+
+function trayIcon(level: StatusView['level'] = 'ok'): Electron.NativeImage {
+  const icons = TRAY_ICONS[process.platform === 'darwin' ? 'darwin' : 'other'];
+  const image = nativeImage.createFromPath(
+    path.join(assetsDir(), icons[level === 'none' ? 'ok' : level]),
+  );
+  // A badge file missing from a package must not leave the tray blank.
+  return image.isEmpty() ? nativeImage.createFromPath(path.join(assetsDir(), icons.ok)) : image;
 }
 
 async function backUpAll(): Promise<void> {
   for (const job of core.settings.read().jobs) {
-    await dispatch(handlers, 'backup:run', { jobId: job.id });
+    await dispatch(handlers, core.owner, 'backup:run', { jobId: job.id });
   }
 }
 
@@ -213,6 +231,7 @@ function refreshTray(): void {
   if (!tray) return;
   void handlers['status:get']({}).then((status) => {
     const labels = trayLabels(language(), status);
+    tray?.setImage(trayIcon(status.level));
     tray?.setToolTip(labels.tooltip);
     tray?.setContextMenu(
       Menu.buildFromTemplate([
@@ -261,7 +280,11 @@ void app.whenReady().then(async () => {
   refreshTray();
   if (!process.argv.includes('--hidden')) showWindow();
   await core.scheduler.start();
-  // Say so when a plan has fallen behind its schedule, whatever the reason.
+  // Say so when a plan has fallen behind its schedule, whatever the reason; the tray's colour
+  // follows the clock too, not only events.
   checkAlerts();
-  setInterval(() => checkAlerts(), 30 * 60_000).unref();
+  setInterval(() => {
+    checkAlerts();
+    refreshTray();
+  }, 30 * 60_000).unref();
 });

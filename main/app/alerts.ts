@@ -1,13 +1,13 @@
 /**
- * Alerts that no run reports by itself: a plan whose last good backup is older than its
- * schedule allows (the computer was off, the app was closed, every run failed), and a place
- * running out of room. Pure: the front end asks now and then and shows each alert once per
- * episode.
+ * Alerts that no run reports by itself: a plan that has fallen behind (the computer was off,
+ * the app was closed, every run failed; a plan backed up by hand, after a month), and a place
+ * running out of room. Both come from the status rule, as Home's colour does. Pure: the front
+ * end asks now and then and shows each alert once per episode.
  */
-import type { JobState } from './run-state.js';
+import { EMPTY_JOB_STATE, type JobState } from './run-state.js';
 import type { Job } from './settings.js';
-import { spaceOutlook, type SpaceOutlook } from './space.js';
-import { staleAfter } from './status.js';
+import type { SpaceOutlook } from './space.js';
+import { crowdedPlaces, planFindings } from './status-rule.js';
 
 export interface StaleAlert {
   /** Same key for the same episode: a new good backup starts a new one. */
@@ -22,10 +22,12 @@ export function staleAlerts(
   now: Date,
 ): StaleAlert[] {
   return jobs.flatMap((job) => {
-    if (job.schedule.preset === 'manual') return [];
-    const last = states.get(job.id)?.lastSuccessAt ?? null;
-    const since = Date.parse(last ?? job.createdAt);
-    if (now.getTime() - since <= staleAfter(job).warn) return [];
+    const state = states.get(job.id) ?? EMPTY_JOB_STATE;
+    const behind = planFindings(job, state, now).some(
+      (f) => f.reason.kind === 'stale' || (f.reason.kind === 'no-schedule' && f.level === 'bad'),
+    );
+    if (!behind) return [];
+    const last = state.lastSuccessAt;
     return [{ key: `stale:${job.id}:${last ?? 'never'}`, jobId: job.id, lastSuccessAt: last }];
   });
 }
@@ -39,26 +41,18 @@ export interface SpaceAlert {
   readonly outlook: SpaceOutlook;
 }
 
-/** Places running out of room: fewer than two weeks left, or the next backup may not fit. */
+/** Places running out of room, as the status rule finds them. */
 export function spaceAlerts(
   jobs: readonly Job[],
   states: ReadonlyMap<string, JobState>,
 ): SpaceAlert[] {
   return jobs.flatMap((job) =>
-    job.destinations.flatMap((d) => {
-      const space = states.get(job.id)?.space[d.id];
-      if (!space) return [];
-      const outlook = spaceOutlook(space, 0);
-      if (outlook.level === 'ok') return [];
-      return [
-        {
-          key: `space:${job.id}:${d.id}:${outlook.level}`,
-          jobId: job.id,
-          destinationId: d.id,
-          label: d.label,
-          outlook,
-        },
-      ];
-    }),
+    crowdedPlaces(job, states.get(job.id) ?? EMPTY_JOB_STATE).map(({ place, outlook }) => ({
+      key: `space:${job.id}:${place.id}:${outlook.level}`,
+      jobId: job.id,
+      destinationId: place.id,
+      label: place.label,
+      outlook,
+    })),
   );
 }

@@ -7,6 +7,7 @@ import type { ListDrives } from '../engine/places/drives.js';
 import type { Scheduler } from '../engine/schedule/scheduler.js';
 import type { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
+import type { OwnerLock } from './owner-lock.js';
 import type { CheckRecord, RunState } from './run-state.js';
 import type { Runner } from './runner.js';
 import type { ProtectedSecretStore } from './secrets.js';
@@ -25,6 +26,8 @@ export interface AppCore {
   readonly cloudFolders: () => Promise<CloudFolder[]>;
   /** The clock for status and alerts (a fake one in tests). */
   now(): Date;
+  /** Whether the owner unlocked the window with the PIN; main's guard of the owner's channels. */
+  readonly owner: OwnerLock;
   /** The weekly check of a plan, now: recorded, notified when damage is found. */
   checkNow(job: Job): Promise<CheckRecord | null>;
 }

@@ -7,6 +7,7 @@ import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
 import type { Job } from './settings.js';
 import { checkInWorker } from './engine-thread.js';
+import { planCredential } from './plan-credential.js';
 
 /** The scheduler's id for a plan's weekly check, beside the plan's own id for its backups. */
 export const checkIdOf = (jobId: string): string => `${jobId}.check`;
@@ -15,12 +16,12 @@ export async function runCheck(
   job: Job,
   deps: { runner: Runner; secrets: SecretStore; state: RunState },
 ): Promise<CheckRecord | null> {
-  const passphrase = deps.secrets.get(job.id);
-  if (!passphrase) return null;
+  const credential = planCredential(deps.secrets, job);
+  if (!credential) return null;
   const { reachable, missing } = await deps.runner.resolvePlaces(job);
   const results = await checkInWorker(
     reachable.destinations.map((d) => d.path),
-    { kind: 'passphrase', value: passphrase },
+    credential,
   );
   const record: CheckRecord = {
     at: new Date().toISOString(),

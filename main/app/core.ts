@@ -8,6 +8,7 @@ import { checkIdOf, runCheck } from './checks.js';
 import type { AppCore } from './app-core.js';
 import { createHandlers, type Handlers } from './handlers.js';
 import { Notifier } from './notifier.js';
+import { OwnerLock } from './owner-lock.js';
 import { PathGrants } from './path-grants.js';
 import type { AppEvents, Platform } from './platform.js';
 import { RunState, type CheckRecord } from './run-state.js';
@@ -125,6 +126,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     cloudFolders,
     checkNow,
     now,
+    owner: new OwnerLock(settings, now),
   };
   const alerted = new Set<string>();
   function checkAlerts(at = now()): string[] {

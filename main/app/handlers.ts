@@ -22,8 +22,17 @@ import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
 import { findJob, placesOf } from './plan-places.js';
+import { createOwnerHandlers } from './owner-handlers.js';
 import { createRecoverHandlers } from './recover-handlers.js';
 import { createRestoreHandlers } from './restore-handlers.js';
+import { createAuditHandlers } from './audit-handlers.js';
+import {
+  changingPlan,
+  recordPlanChanged,
+  recordPlanCreated,
+  recordPlanRemoved,
+  recordSettingsChanged,
+} from './audit-writer.js';
 
 export type Handlers = { [C in Channel]: (request: Request<C>) => Promise<Response<C>> };
 
@@ -85,6 +94,7 @@ export function createHandlers(core: AppCore): Handlers {
     'settings:get': async () => settingsView(core, settings.read()),
 
     'settings:update': async (req) => {
+      const before = settings.read();
       const next = settings.update((s) => ({
         ...s,
         ...(req.language !== undefined ? { language: req.language } : {}),
@@ -92,6 +102,7 @@ export function createHandlers(core: AppCore): Handlers {
         ...(req.notifications !== undefined ? { notifications: req.notifications } : {}),
       }));
       if (req.startAtLogin !== undefined) platform.setStartAtLogin(req.startAtLogin);
+      recordSettingsChanged(core, before, next);
       return settingsView(core, next);
     },
 
@@ -260,6 +271,7 @@ export function createHandlers(core: AppCore): Handlers {
       };
       core.secrets.set(job.id, req.passphrase);
       settings.update((s) => ({ ...s, jobs: [...s.jobs, job] }));
+      recordPlanCreated(core, job);
       void core.scheduler.reload();
       core.events.emit('status:changed', {});
       const labelOf = new Map(destinations.map((d) => [path.resolve(d.path), d.label]));
@@ -275,7 +287,7 @@ export function createHandlers(core: AppCore): Handlers {
     },
 
     'jobs:update': async (req) => {
-      findJob(core, req.jobId);
+      const before = findJob(core, req.jobId);
       for (const schedule of [req.schedule, req.checkSchedule]) {
         if (schedule?.preset === 'custom' && !isValidCron(schedule.cron)) {
           throw new TillvaultError(
@@ -301,7 +313,9 @@ export function createHandlers(core: AppCore): Handlers {
       }));
       void core.scheduler.reload();
       core.events.emit('status:changed', {});
-      return jobView(next.jobs.find((j) => j.id === req.jobId)!);
+      const after = next.jobs.find((j) => j.id === req.jobId)!;
+      recordPlanChanged(core, before, after);
+      return jobView(after);
     },
 
     'jobs:remove': async (req) => {
@@ -309,11 +323,14 @@ export function createHandlers(core: AppCore): Handlers {
         throw new AppFailure('BUSY', 'Wait for the running backup to finish first.');
       }
       let removed = false;
+      const gone = settings.read().jobs.find((j) => j.id === req.jobId);
       settings.update((s) => {
         const jobs = s.jobs.filter((j) => j.id !== req.jobId);
         removed = jobs.length !== s.jobs.length;
         return { ...s, jobs };
       });
+      // Before its passphrase is forgotten: the entry is sealed with it in its places.
+      if (removed && gone) recordPlanRemoved(core, gone);
       // The backups themselves stay where they are: removing a job never deletes data.
       core.secrets.delete(req.jobId);
       core.state.forget(req.jobId);
@@ -324,14 +341,17 @@ export function createHandlers(core: AppCore): Handlers {
 
     'places:add-stick': async (req) =>
       jobView(
-        await addStick(core, {
-          jobId: req.jobId,
-          destinationId: req.destinationId,
-          mount: grants.check(req.path),
-        }),
+        await changingPlan(core, req.jobId, () =>
+          addStick(core, {
+            jobId: req.jobId,
+            destinationId: req.destinationId,
+            mount: grants.check(req.path),
+          }),
+        ),
       ),
 
-    'places:update': async (req) => jobView(setEjectWhenDone(core, req)),
+    'places:update': async (req) =>
+      jobView(await changingPlan(core, req.jobId, () => setEjectWhenDone(core, req))),
 
     'places:repair': async (req) => repairPlace(core, req),
 
@@ -353,6 +373,8 @@ export function createHandlers(core: AppCore): Handlers {
     'history:list': async (req) => ({ places: await placesOf(core, req.jobId) }),
 
     ...createRestoreHandlers(core),
+    ...createAuditHandlers(core),
+    ...createOwnerHandlers(core),
     ...createRecoverHandlers(core, BACKUP_FOLDER_NAME),
   };
 }

@@ -1,19 +1,92 @@
 /**
  * Desktop notifications in the owner's language, when they are switched on. The texts come
- * from messages.ts; the platform only shows them.
+ * from messages.ts, and for a backup unlike the one before from changeNotification here; the
+ * platform only shows them.
  */
-import type { Language, RunRecord } from '../ipc/contract.js';
+import i18next, { type TFunction } from 'i18next';
+import type { ChangeFindingView, Language, RunRecord } from '../ipc/contract.js';
+import ar from '../../locales/ar.json' with { type: 'json' };
+import en from '../../locales/en.json' with { type: 'json' };
+import nb from '../../locales/nb.json' with { type: 'json' };
+import sv from '../../locales/sv.json' with { type: 'json' };
+import zh from '../../locales/zh.json' with { type: 'json' };
 import {
   checkNotification,
   resolveLanguage,
   runNotification,
   spaceNotification,
   staleNotification,
+  weekdayTime,
 } from './messages.js';
 import type { Platform } from './platform.js';
 import type { CheckRecord } from './run-state.js';
 import type { Job, SettingsStore } from './settings.js';
 import type { SpaceOutlook } from './space.js';
+
+// messages.ts keeps its translator to itself; this one reads the same files.
+const i18n = i18next.createInstance();
+void i18n.init({
+  resources: {
+    en: { translation: en },
+    zh: { translation: zh },
+    sv: { translation: sv },
+    nb: { translation: nb },
+    ar: { translation: ar },
+  },
+  lng: 'en',
+  fallbackLng: 'en',
+  interpolation: { escapeValue: false },
+  initAsync: false,
+});
+
+const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
+
+/** A plan or table name keeps its own direction inside an Arabic sentence. */
+const isolate = (name: string): string => `\u2068${name}\u2069`;
+
+/** One thing found, as a sentence (the window says the same: SavedSummary.tsx). */
+function findingText(t: TFunction, f: ChangeFindingView, num: (n: number) => string): string {
+  switch (f.kind) {
+    case 'unreadable':
+      return t('change.unreadable');
+    case 'members':
+    case 'products':
+      return t(`change.${f.kind}`, { count: f.before - f.now, n: num(f.before - f.now) });
+    case 'prices':
+      return t(f.exact ? 'change.prices' : 'change.pricesAbout', {
+        count: f.changed,
+        n: num(f.changed),
+      });
+    case 'emptied':
+      return t('change.emptied', {
+        table: isolate(f.table),
+        count: f.rowsBefore,
+        n: num(f.rowsBefore),
+      });
+    case 'rows':
+      return t('change.rows', { now: num(f.now), before: num(f.before) });
+  }
+}
+
+/**
+ * "Shop: this backup is unlike the one before — 38 fewer members…": the most telling finding and
+ * which backup is kept to go back to. Null when the run found nothing of the kind.
+ */
+export function changeNotification(
+  lang: Language,
+  job: Job,
+  run: RunRecord,
+  now = new Date(),
+): { title: string; body: string } | null {
+  if (!run.change) return null;
+  const t = i18n.getFixedT(lang);
+  const num = (n: number): string => new Intl.NumberFormat(LOCALES[lang]).format(n);
+  const first = findingText(t, run.change.findings[0]!, num);
+  return {
+    title: t('notify.changeTitle', { job: isolate(job.name) }),
+    body: `${first} ${t('notify.changeBody', { when: weekdayTime(lang, run.change.before.time, now) })}`,
+  };
+}
 
 export class Notifier {
   constructor(
@@ -26,9 +99,14 @@ export class Notifier {
     return chosen === 'system' ? resolveLanguage(this.platform.preferredLanguages()) : chosen;
   }
 
-  /** Success, failure, a skipped place, damage found by the check after the run. */
+  /**
+   * Success, failure, a skipped place, damage found by the check after the run; a backup unlike
+   * the one before comes after a damaged database or place, and before everything else.
+   */
   run(job: Job, run: RunRecord): void {
-    this.show(runNotification(this.language(), job, run));
+    const lang = this.language();
+    const damage = run.sourceDamage || run.destinations.some((d) => d.verified === false);
+    this.show((!damage && changeNotification(lang, job, run)) || runNotification(lang, job, run));
   }
 
   /** "No backup for 3 days" (counted to `now`). */

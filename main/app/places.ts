@@ -11,6 +11,7 @@ import { AppFailure } from '../ipc/errors.js';
 import { repairInWorker } from './engine-thread.js';
 import type { AppCore } from './app-core.js';
 import type { Destination, Job } from './settings.js';
+import { requirePlanCredential } from './plan-credential.js';
 
 function placeOf(core: AppCore, jobId: string, destinationId: string): [Job, Destination] {
   const job = core.settings.read().jobs.find((j) => j.id === jobId);
@@ -55,10 +56,7 @@ export async function addStick(
   if (taken.includes(drive.device)) {
     throw new TillvaultError('BAD_INPUT', `"${drive.label}" already takes this plan's backups.`);
   }
-  const passphrase = core.secrets.get(job.id);
-  if (!passphrase) {
-    throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
-  }
+  const credential = requirePlanCredential(core.secrets, job);
   const target = path.join(drive.mount, place.within ?? '');
   // The new stick gets a copy of the repository's keys from any place of the plan found now.
   const { reachable, drives } = await core.runner.resolvePlaces(job);
@@ -71,11 +69,7 @@ export async function addStick(
       'Connect a place that already holds these backups (or keep the first stick plugged in) so the new stick gets the same keys.',
     );
   }
-  const prepared = await prepareDestinations(
-    [template.path, target],
-    { kind: 'passphrase', value: passphrase },
-    'setup',
-  );
+  const prepared = await prepareDestinations([template.path, target], credential, 'setup');
   for (const d of prepared.open) await d.lock.release();
   const failed = prepared.failed[0];
   if (failed) throw new TillvaultError(failed.code, failed.message);
@@ -121,10 +115,7 @@ async function repairFrom(
   job: Job,
   destinationId: string,
 ): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
-  const passphrase = core.secrets.get(job.id);
-  if (!passphrase) {
-    throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
-  }
+  const credential = requirePlanCredential(core.secrets, job);
   const { reachable } = await core.runner.resolvePlaces(job);
   const damaged = reachable.destinations.find((d) => d.id === destinationId);
   if (!damaged) {
@@ -142,10 +133,7 @@ async function repairFrom(
       'No other good place of this plan is connected to copy from. Connect one, or add a place and back up.',
     );
   }
-  const r = await repairInWorker(damaged.path, source.path, {
-    kind: 'passphrase',
-    value: passphrase,
-  });
+  const r = await repairInWorker(damaged.path, source.path, credential);
   if (r.ok) core.state.markRepaired(job.id, damaged.id);
   core.events.emit('status:changed', {});
   return { ok: r.ok, from: source.label, chunksReplaced: r.chunksReplaced };

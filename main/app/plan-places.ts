@@ -8,6 +8,7 @@ import type { HistoryPlace, SnapshotView } from '../ipc/contract.js';
 import { AppFailure, toIpcError } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import type { Job } from './settings.js';
+import { planCredential } from './plan-credential.js';
 
 /** A backup as History and the timeline show it. */
 export function snapshotView(s: SnapshotListing['snapshots'][number]): SnapshotView {
@@ -33,11 +34,11 @@ export function findJob(core: AppCore, jobId: string): Job {
 /** Each place of a plan with its backups, or the reason they cannot be read now. */
 export async function placesOf(core: AppCore, jobId: string): Promise<HistoryPlace[]> {
   const job = findJob(core, jobId);
-  const passphrase = core.secrets.get(job.id);
+  const credential = planCredential(core.secrets, job);
   return Promise.all(
     job.destinations.map(async (d): Promise<HistoryPlace> => {
       const base = { destinationId: d.id, label: d.label, path: d.path };
-      if (!passphrase) {
+      if (!credential) {
         return {
           ...base,
           snapshots: [],
@@ -55,7 +56,7 @@ export async function placesOf(core: AppCore, jobId: string): Promise<HistoryPla
         };
       }
       try {
-        const listing = await listSnapshots(d.path, { kind: 'passphrase', value: passphrase });
+        const listing = await listSnapshots(d.path, credential);
         return {
           ...base,
           error: null,

@@ -30,6 +30,7 @@ import { mergeRestorePoints } from './restore-points.js';
 import { restoreProgressTo } from './restore-progress.js';
 import type { RecreateOutcome, RunOutcome, SnapshotAt } from './restore-steps.js';
 import type { Job } from './settings.js';
+import { requirePlanCredential } from './plan-credential.js';
 
 type RestoreChannel =
   | 'restore:points'
@@ -66,14 +67,7 @@ const IDLE_MS = 60 * 60 * 1000;
 const SWEEP_MS = 5 * 60 * 1000;
 
 function credentialOf(core: AppCore, job: Job): Credential {
-  const passphrase = core.secrets.get(job.id);
-  if (!passphrase) {
-    throw new TillvaultError(
-      'PASSPHRASE_REQUIRED',
-      `The passphrase of "${job.name}" is not stored on this computer.`,
-    );
-  }
-  return { kind: 'passphrase', value: passphrase };
+  return requirePlanCredential(core.secrets, job);
 }
 
 /**

@@ -23,12 +23,15 @@ import { TillvaultError, toTillvaultError, type ErrorCode } from '../engine/erro
 import type { Trigger } from '../engine/repository/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
+import type { Credential } from '../engine/repository/config.js';
+import { changeSinceBefore } from './change-check.js';
+import { requirePlanCredential } from './plan-credential.js';
 import { backupInWorker } from './engine-thread.js';
 import type { Notifier } from './notifier.js';
 import type { AppEvents, Platform } from './platform.js';
 import type { RunState } from './run-state.js';
 import type { SecretStore } from './secrets.js';
-import type { Job } from './settings.js';
+import { changeThresholds, type Job } from './settings.js';
 import { expectedBytes, freeBytesAt, nextSpace } from './space.js';
 
 /** Share of the run each engine phase stands for, for one honest progress bar. */
@@ -138,13 +141,7 @@ export class Runner {
     if ([...this.held.values()].some((r) => r.database && r.source === job.source)) {
       throw new AppFailure('BUSY', 'This database is being restored; try again when it is done.');
     }
-    const passphrase = this.deps.secrets.get(job.id);
-    if (!passphrase) {
-      throw new TillvaultError(
-        'PASSPHRASE_REQUIRED',
-        `The passphrase of "${job.name}" is not stored on this computer.`,
-      );
-    }
+    const credential = requirePlanCredential(this.deps.secrets, job);
     const runId = newRunId();
     let finished: () => void = () => undefined;
     const run: ActiveRun = {
@@ -170,7 +167,7 @@ export class Runner {
       },
     };
     this.active.set(runId, run);
-    const done = this.execute(job, trigger, passphrase, run).finally(finished);
+    const done = this.execute(job, trigger, credential, run).finally(finished);
     return { runId, done };
   }
 
@@ -305,7 +302,7 @@ export class Runner {
   private async execute(
     job: Job,
     trigger: Trigger,
-    passphrase: string,
+    credential: Credential,
     run: ActiveRun,
   ): Promise<RunRecord> {
     const startedAt = new Date();
@@ -331,7 +328,7 @@ export class Runner {
         {
           source: job.source,
           destinations: reachable.destinations.map((d) => d.path),
-          credential: { kind: 'passphrase', value: passphrase },
+          credential,
           types: job.types,
           typeOverrides: job.typeOverrides,
           trigger,
@@ -351,6 +348,16 @@ export class Runner {
           return m ? { ...d, removed: m.removed, verified: m.verified } : d;
         }),
       };
+      // A mass delete or a bulk price change since the backup before turns the result amber.
+      const change = record.snapshotId
+        ? await changeSinceBefore(
+            result.destinations.filter((d) => d.ok).map((d) => d.path),
+            credential,
+            record.snapshotId,
+            changeThresholds(job),
+          )
+        : null;
+      if (change) record = { ...record, change };
       await this.measureSpace(job, located.reachable, record);
       record = { ...record, destinations: await this.afterRun(job, located, record) };
     } catch (err) {
@@ -442,7 +449,12 @@ function recordOf(
     finishedAt: new Date().toISOString(),
     outcome: okCount === destinations.length ? 'ok' : okCount > 0 ? 'partial' : 'failed',
     snapshotId: okCount > 0 ? r.snapshotId : null,
-    summary: r.summary,
+    // The products' price sample stays in the manifest: Home and the state file need counts.
+    summary: {
+      members: r.summary.members,
+      sales: r.summary.sales,
+      lastSaleAt: r.summary.lastSaleAt,
+    },
     bytes: r.bytes,
     destinations,
     error: null,

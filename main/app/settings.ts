@@ -1,9 +1,10 @@
 /**
  * What the owner chose (jobs, places, language, preferences), with a schema and migrations.
  * Stored in any Conf-like file: electron-store in the app, `conf` in the CLI and the test host.
- * Passphrases are never here (see secrets.ts).
+ * Passphrases are never here (see secrets.ts); the owner's PIN only as a slow hash.
  */
 import { z } from 'zod';
+import { DEFAULT_THRESHOLDS, type ChangeThresholds } from '../engine/backup/anomaly.js';
 import {
   DATA_TYPE_NAMES,
   LANGUAGES,
@@ -11,6 +12,7 @@ import {
   scheduleSchema,
   type Schedule,
 } from '../ipc/contract.js';
+import { pinHashSchema } from './owner-pin.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -37,6 +39,15 @@ export type Destination = z.infer<typeof destinationSchema>;
 /** The full read and restore drill: weekly, at a quiet time (Sunday 03:00). */
 export const DEFAULT_CHECK_SCHEDULE: Schedule = { preset: 'custom', cron: '0 3 * * 0' };
 
+/**
+ * When a backup counts as unlike the one before it (a mass delete, a bulk price change). A value
+ * that does not parse falls back to the defaults rather than losing the plan.
+ */
+const changeAlarmSchema = z.object({
+  dropPercent: z.number().int().min(1).max(100),
+  pricePercent: z.number().int().min(1).max(100),
+}) satisfies z.ZodType<ChangeThresholds>;
+
 const jobSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -44,17 +55,36 @@ const jobSchema = z.object({
   types: z.array(z.enum(DATA_TYPE_NAMES)),
   typeOverrides: z.record(z.string(), z.enum(DATA_TYPE_NAMES)).default({}),
   destinations: z.array(destinationSchema),
+  /** False for a plan of backups that are not encrypted (found so on a new computer). */
+  encrypted: z.boolean().optional(),
   schedule: scheduleSchema,
   checkSchedule: scheduleSchema.default(DEFAULT_CHECK_SCHEDULE),
+  /** Absent: the defaults, which a plan made before this setting has too. */
+  changeAlarm: changeAlarmSchema.optional().catch(undefined),
   createdAt: z.string(),
 });
 export type Job = z.infer<typeof jobSchema>;
+
+/** The plan's own thresholds, or the defaults. */
+export function changeThresholds(job: Job): ChangeThresholds {
+  return job.changeAlarm ?? DEFAULT_THRESHOLDS;
+}
+
+const ownerSchema = z.object({
+  /** Null: no PIN, anyone at the till may do everything (the owner chose so, warned). */
+  pin: pinHashSchema.nullable(),
+  /** Wrong PINs in a row and the time of the last: the wait survives a restart. */
+  failures: z.number().int().min(0),
+  lastFailureAt: z.string().nullable(),
+});
+export type OwnerSettings = z.infer<typeof ownerSchema>;
 
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
   language: z.enum(['system', ...LANGUAGES]),
   startAtLogin: z.boolean(),
   notifications: z.boolean(),
+  owner: ownerSchema,
   jobs: z.array(jobSchema),
 });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -64,6 +94,7 @@ export const DEFAULT_SETTINGS: Settings = {
   language: 'system',
   startAtLogin: false,
   notifications: true,
+  owner: { pin: null, failures: 0, lastFailureAt: null },
   jobs: [],
 };
 

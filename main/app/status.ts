@@ -1,43 +1,24 @@
 /**
- * The traffic light on Home, as a pure function of the jobs, their last runs and the clock:
- * green when every job's last backup is recent and reached every place, amber when something
- * needs a look, red when the data is not being protected.
+ * What Home (and the tray) shows, from the jobs, their last runs and the clock: each plan's
+ * colour and reason from the one rule (status-rule.ts), the headline plan, and every place.
  */
 import type { RunProgress, StatusView } from '../ipc/contract.js';
 import { EMPTY_JOB_STATE, type JobState } from './run-state.js';
 import type { Job } from './settings.js';
 import { spaceOutlook } from './space.js';
+import {
+  headlinePlan,
+  isDamaged,
+  isNotUploaded,
+  placesWithNewest,
+  planVerdict,
+} from './status-rule.js';
 
 const HOUR = 3600_000;
-
-/** How old the last good backup may get before Home turns amber, then red. */
-export function staleAfter(job: Job): { warn: number; bad: number } {
-  switch (job.schedule.preset) {
-    case 'manual':
-      return { warn: 7 * 24 * HOUR, bad: 30 * 24 * HOUR };
-    case 'nightly':
-    case 'custom':
-      return { warn: 30 * HOUR, bad: 72 * HOUR };
-    case 'five-a-day':
-      return { warn: 8 * HOUR, bad: 48 * HOUR };
-    case 'opening-hours':
-      // Nights and closed days are part of the plan; a weekend must not turn Home amber.
-      return { warn: 3 * 24 * HOUR, bad: 7 * 24 * HOUR };
-  }
-}
-
-const RANK = { none: 0, ok: 1, warn: 2, bad: 3 } as const;
 
 /** A place counts as a copy for the 3-2-1 rule while its last good backup is under a week old. */
 function isRecent(at: string | undefined, now: Date): boolean {
   return at !== undefined && now.getTime() - Date.parse(at) < 7 * 24 * HOUR;
-}
-
-/** The quick check after the last run, or the last weekly check, found damage in the place. */
-function isDamaged(state: JobState | undefined, destinationId: string): boolean {
-  const run = state?.lastRun?.destinations.find((d) => d.destinationId === destinationId);
-  const check = state?.lastCheck?.places.find((p) => p.destinationId === destinationId);
-  return run?.verified === false || check?.ok === false;
 }
 
 /** Each stick of a rotating place, known from setup or from a backup it took. */
@@ -54,6 +35,19 @@ function sticksOf(
   }));
 }
 
+/** The newest run of any plan. */
+function newestRun(
+  jobs: readonly Job[],
+  states: ReadonlyMap<string, JobState>,
+): StatusView['lastRun'] {
+  let newest: StatusView['lastRun'] = null;
+  for (const job of jobs) {
+    const run = states.get(job.id)?.lastRun;
+    if (run && (!newest || run.finishedAt > newest.finishedAt)) newest = run;
+  }
+  return newest;
+}
+
 export function computeStatus(
   jobs: readonly Job[],
   states: ReadonlyMap<string, JobState>,
@@ -61,48 +55,26 @@ export function computeStatus(
   now: Date,
   nextRunAt: Date | null = null,
 ): Omit<StatusView, 'passphrases'> {
-  let level: StatusView['level'] = 'none';
-  let newest: { job: Job; state: JobState } | null = null;
-  let lastSuccessAt: string | null = null;
-  for (const job of jobs) {
+  const plans = jobs.map((job) => {
     const state = states.get(job.id) ?? EMPTY_JOB_STATE;
-    let jobLevel: StatusView['level'] = 'ok';
-    const limits = staleAfter(job);
-    const age = state.lastSuccessAt ? now.getTime() - Date.parse(state.lastSuccessAt) : Infinity;
-    if (!state.lastSuccessAt) jobLevel = state.lastRun ? 'bad' : 'warn';
-    else if (age > limits.bad) jobLevel = 'bad';
-    else if (age > limits.warn) jobLevel = 'warn';
-    const outcome = state.lastRun?.outcome;
-    const damaged =
-      state.lastRun?.destinations.some((d) => d.verified === false) ||
-      state.lastCheck?.places.some((p) => p.ok === false);
-    // A damaged database makes every new backup a copy of the damage.
-    if (outcome === 'failed' || damaged || state.lastRun?.sourceDamage) jobLevel = 'bad';
-    else if (outcome === 'partial' && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
-    // A place running out of room needs the owner before it stops taking backups.
-    const crowded = job.destinations.some((d) => {
-      const space = state.space[d.id];
-      return space !== undefined && spaceOutlook(space, 0).level !== 'ok';
-    });
-    if (crowded && RANK[jobLevel] < RANK.warn) jobLevel = 'warn';
-    if (RANK[jobLevel] > RANK[level]) level = jobLevel;
-    if (state.lastSuccessAt && (!lastSuccessAt || state.lastSuccessAt > lastSuccessAt)) {
-      lastSuccessAt = state.lastSuccessAt;
-    }
-    if (
-      state.lastRun &&
-      (!newest?.state.lastRun || state.lastRun.finishedAt > newest.state.lastRun.finishedAt)
-    ) {
-      newest = { job, state };
-    }
-  }
-  const lastRun = newest?.state.lastRun ?? null;
+    return {
+      jobId: job.id,
+      name: job.name,
+      ...planVerdict(job, state, now),
+      lastSuccessAt: state.lastSuccessAt,
+      placesOk: placesWithNewest(job, state).length,
+      placesTotal: job.destinations.length,
+    };
+  });
+  const headline = headlinePlan(plans);
   return {
-    level,
-    lastSuccessAt,
-    lastRun,
-    placesOk: lastRun ? lastRun.destinations.filter((d) => d.ok).length : 0,
-    placesTotal: newest ? newest.job.destinations.length : 0,
+    level: headline?.level ?? 'none',
+    reason: headline?.reason ?? null,
+    lastSuccessAt: headline?.lastSuccessAt ?? null,
+    placesOk: headline?.placesOk ?? 0,
+    placesTotal: headline?.placesTotal ?? 0,
+    plans,
+    lastRun: newestRun(jobs, states),
     running,
     nextRunAt: nextRunAt?.toISOString() ?? null,
     checks: jobs.flatMap((j) => {
@@ -115,10 +87,6 @@ export function computeStatus(
           : null;
       const times = c.places.flatMap((p) => (p.restoreMs === null ? [] : [p.restoreMs]));
       return [{ jobId: j.id, at: c.at, ok, restoreMs: times.length ? Math.max(...times) : null }];
-    }),
-    sourceDamage: jobs.flatMap((j) => {
-      const damage = states.get(j.id)?.lastRun?.sourceDamage;
-      return damage ? [{ jobId: j.id, lastGoodAt: damage.lastGoodAt }] : [];
     }),
     places: jobs.flatMap((j) =>
       j.destinations.map((d) => {
@@ -135,7 +103,8 @@ export function computeStatus(
           daysLeft: outlook?.daysLeft ?? null,
           space: outlook?.level ?? null,
           sticks: sticksOf(d, states.get(j.id)),
-          damaged: isDamaged(states.get(j.id), d.id),
+          damaged: isDamaged(states.get(j.id) ?? EMPTY_JOB_STATE, d.id),
+          notUploaded: isNotUploaded(states.get(j.id) ?? EMPTY_JOB_STATE, d.id),
         };
       }),
     ),

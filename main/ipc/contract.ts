@@ -74,6 +74,16 @@ const destinationOutcome = z.object({
 });
 export type DestinationOutcome = z.infer<typeof destinationOutcome>;
 
+/** What makes a backup look like a mistake; `prices` `exact` false: estimated from a sample. */
+const changeFinding = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unreadable') }),
+  z.object({ kind: z.literal('members'), before: z.number(), now: z.number() }),
+  z.object({ kind: z.literal('products'), before: z.number(), now: z.number() }),
+  z.object({ kind: z.literal('prices'), changed: z.number(), of: z.number(), exact: z.boolean() }),
+  z.object({ kind: z.literal('emptied'), table: z.string(), rowsBefore: z.number() }),
+  z.object({ kind: z.literal('rows'), before: z.number(), now: z.number() }),
+]);
+
 export const runRecordSchema = z.object({
   runId: id,
   jobId: id,
@@ -90,8 +100,19 @@ export const runRecordSchema = z.object({
    * `lastGoodAt`: when the newest backup from before the damage was taken, if there is one.
    */
   sourceDamage: z.object({ detail: z.string(), lastGoodAt: z.string().nullable() }).optional(),
+  /**
+   * This backup is unlike the one before it (engine/backup/anomaly.ts): a mass delete, a bulk
+   * price change. `before` is the backup to go back to; retention keeps it.
+   */
+  change: z
+    .object({
+      before: z.object({ snapshotId: z.string(), time: z.string() }),
+      findings: z.array(changeFinding).min(1),
+    })
+    .optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
+export type ChangeFindingView = z.infer<typeof changeFinding>;
 
 /** A full read of every place and a restore drill of the newest backup, per place. */
 export const checkRecordSchema = z.object({
@@ -139,12 +160,52 @@ const settingsView = z.object({
 });
 export type SettingsView = z.infer<typeof settingsView>;
 
-const statusView = z.object({
-  level: z.enum(['none', 'ok', 'warn', 'bad']),
+/**
+ * Why a plan is not green: the one reason that matters most (main/app/status-rule.ts). Place
+ * names are the places' labels.
+ */
+export const statusReason = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('source-damaged'), lastGoodAt: z.string().nullable() }),
+  z.object({ kind: z.literal('damaged'), places: z.array(z.string()) }),
+  z.object({ kind: z.literal('failed'), code: z.string() }),
+  /** Behind its schedule; `lastSuccessAt` null: no backup since the plan was made. */
+  z.object({ kind: z.literal('stale'), lastSuccessAt: z.string().nullable() }),
+  z.object({ kind: z.literal('never') }),
+  /** Places that did not take the newest backup. */
+  z.object({ kind: z.literal('missed'), places: z.array(z.string()) }),
+  /** Cloud folders whose sync client was not running: the copy has not left the shop. */
+  z.object({ kind: z.literal('not-uploaded'), places: z.array(z.string()) }),
+  z.object({ kind: z.literal('space'), place: z.string(), full: z.boolean() }),
+  z.object({ kind: z.literal('no-schedule') }),
+]);
+export type StatusReason = z.infer<typeof statusReason>;
+
+const planStatus = z.object({
+  jobId: id,
+  name: z.string(),
+  level: z.enum(['ok', 'warn', 'bad']),
+  /** null when green. */
+  reason: statusReason.nullable(),
   lastSuccessAt: z.string().nullable(),
-  lastRun: runRecordSchema.nullable(),
+  /** Places of this plan that took its newest good backup, of all its places. */
   placesOk: z.number(),
   placesTotal: z.number(),
+});
+export type PlanStatus = z.infer<typeof planStatus>;
+
+const statusView = z.object({
+  /**
+   * The headline: the plan that matters most (the worst; usually the only one). `level` is the
+   * worst plan's, 'none' without plans; the tray icon shows it too.
+   */
+  level: z.enum(['none', 'ok', 'warn', 'bad']),
+  reason: statusReason.nullable(),
+  lastSuccessAt: z.string().nullable(),
+  placesOk: z.number(),
+  placesTotal: z.number(),
+  /** Every plan, in the order of the settings: one line each when there are several. */
+  plans: z.array(planStatus),
+  lastRun: runRecordSchema.nullable(),
   running: runProgress.nullable(),
   /** The next scheduled backup of any job; null when every job runs by hand only. */
   nextRunAt: z.string().nullable(),
@@ -157,8 +218,6 @@ const statusView = z.object({
       restoreMs: z.number().nullable(),
     }),
   ),
-  /** Jobs whose last backup found their database damaged, and when their last good backup was. */
-  sourceDamage: z.array(z.object({ jobId: id, lastGoodAt: z.string().nullable() })),
   /**
    * How passphrases are kept: sealed by the OS's keychain; only in memory because the OS offers
    * just Linux's fixed-password fallback (basic_text), which the owner is told; or only in
@@ -183,6 +242,8 @@ const statusView = z.object({
       space: z.enum(['ok', 'low', 'full']).nullable(),
       /** The last check (after a run, or the weekly one) found damage here. */
       damaged: z.boolean(),
+      /** A cloud folder whose sync client was not running at the last backup: not left the shop. */
+      notUploaded: z.boolean(),
       /** A place rotating between USB sticks: when each one last took a good backup. */
       sticks: z.array(z.object({ label: z.string(), lastOkAt: z.string().nullable() })),
     }),
@@ -316,6 +377,8 @@ const previewTable = z.object({
   /** Rows there now that the restore takes away. */
   removed: z.number(),
   changed: z.number(),
+  /** Rows added since the backup that "keep today's sales" keeps: in rowsAfter, not removed. */
+  kept: z.number(),
   examples: z.array(
     z.object({
       kind: z.enum(['back', 'gone', 'changed']),
@@ -426,10 +489,129 @@ const restoreProgress = z.object({
 export type RestoreProgressView = z.infer<typeof restoreProgress>;
 
 const passphrase = z.string().min(10).max(1024);
+const pin = z.string().regex(/^\d{4,8}$/, '4 to 8 digits');
+
+const ownerStatus = z.object({
+  pinSet: z.boolean(),
+  unlocked: z.boolean(),
+  /** Milliseconds before another PIN may be tried, after wrong ones. */
+  waitMs: z.number(),
+});
+export type OwnerStatus = z.infer<typeof ownerStatus>;
 /** Table name → the data type the owner put it in. */
 const typeOverrides = z
   .record(z.string().min(1).max(200), dataType)
   .refine((o) => Object.keys(o).length <= 2000, 'too many tables');
+
+/**
+ * The audit log screen. `undo` is a restore of the safety backup an earlier restore made; `other`
+ * an entry this version cannot name (or one that is damaged).
+ */
+export const AUDIT_KINDS = [
+  'backup',
+  'check',
+  'restore',
+  'undo',
+  'prune',
+  'repair',
+  'plan',
+  'settings',
+  'pin',
+  'other',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+/** `unknown`: written before Tillvault recorded who. */
+export const AUDIT_ACTORS = ['owner', 'staff', 'schedule', 'cli', 'unknown'] as const;
+/** What a plan or settings change changed. */
+export const AUDIT_FIELDS = [
+  'name',
+  'types',
+  'typeOverrides',
+  'schedule',
+  'checkSchedule',
+  'places',
+  'changeAlarm',
+  'language',
+  'startAtLogin',
+  'notifications',
+  'other',
+] as const;
+export type AuditField = (typeof AUDIT_FIELDS)[number];
+/** Each is one sentence of the window's translations (audit.what.*), filled from the fields. */
+export const AUDIT_MESSAGES = [
+  'backup',
+  'backupDamaged',
+  'check',
+  'checkDamaged',
+  'restoreAll',
+  'restoreTypes',
+  'restoreRecords',
+  'restoreCopy',
+  'restoreRecreate',
+  'undo',
+  'prune',
+  'pruneFailed',
+  'repair',
+  'passphrase',
+  'setup',
+  'planCreated',
+  'planUpdated',
+  'planRemoved',
+  'settings',
+  'pinUnlocked',
+  'pinFailed',
+  'pinLocked',
+  'pinSet',
+  'pinRemoved',
+  'pinReset',
+  'unreadable',
+  'other',
+] as const;
+export type AuditMessage = (typeof AUDIT_MESSAGES)[number];
+
+const auditWhat = z.object({
+  message: z.enum(AUDIT_MESSAGES),
+  count: z.number().optional(),
+  /** A file's name (the database, a copy), never a whole path. */
+  file: z.string().optional(),
+  /** The place good copies came from (repair). */
+  from: z.string().optional(),
+  plan: z.string().optional(),
+  types: z.array(dataType).optional(),
+  tables: z.array(z.string()).optional(),
+  fields: z.array(z.enum(AUDIT_FIELDS)).optional(),
+  /** The engine's own words, in English: the sentence of an `other` entry. */
+  summary: z.string().optional(),
+});
+export type AuditWhat = z.infer<typeof auditWhat>;
+
+/** One event, once, however many places hold it. */
+const auditEntry = z.object({
+  id: z.string(),
+  time: z.string(),
+  kind: z.enum(AUDIT_KINDS),
+  result: z.enum(['ok', 'failed', 'damaged']),
+  actor: z.enum(AUDIT_ACTORS),
+  /** The computer's user and name it was done on. */
+  user: z.string(),
+  host: z.string(),
+  what: auditWhat,
+  /** The plan it is about; null for the app's own settings and the PIN. */
+  plan: z.object({ jobId: id, name: z.string() }).nullable(),
+  places: z.array(z.object({ jobId: id, destinationId: id, label: z.string() })),
+});
+export type AuditEntryView = z.infer<typeof auditEntry>;
+
+/** `from` inclusive, `to` exclusive; no plan: every plan's places. */
+const auditFilter = z
+  .object({
+    jobId: id.optional(),
+    kinds: z.array(z.enum(AUDIT_KINDS)).max(AUDIT_KINDS.length).optional(),
+    from: z.iso.datetime().optional(),
+    to: z.iso.datetime().optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof auditFilter>;
 
 /**
  * Every invokable channel: its request schema and its response schema. Adding a channel here is
@@ -580,6 +762,26 @@ export const CHANNELS = {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ places: z.array(historyPlace) }),
   },
+  /** Every place's audit log merged, newest first; the newest 2000 at most (`truncated`). */
+  'audit:list': {
+    request: auditFilter,
+    response: z.object({
+      entries: z.array(auditEntry),
+      truncated: z.boolean(),
+      /** Places whose log could not be read now (a stick not plugged in). */
+      unreachable: z.array(
+        z.object({ jobId: id, destinationId: id, label: z.string(), code: z.string() }),
+      ),
+    }),
+  },
+  /**
+   * The same entries as a CSV file where the owner chooses in main's save dialog, in the app's
+   * language; `file` null when the owner cancelled.
+   */
+  'audit:export-csv': {
+    request: auditFilter,
+    response: z.object({ file: z.string().nullable(), rows: z.number() }),
+  },
   /** What each backup changed since the one before it, read from the first reachable place. */
   'restore:changes': {
     request: z.object({ jobId: id, snapshotId: z.string().max(64).nullable() }).strict(),
@@ -699,15 +901,20 @@ export const CHANNELS = {
       ),
     }),
   },
-  /** Opens found backups with the passphrase or the printed recovery key. */
+  /**
+   * Opens found backups with the passphrase or the printed recovery key; `secret` null for
+   * backups that are not encrypted (main refuses null for encrypted ones).
+   */
   'recover:unlock': {
     request: z
       .object({
         path: grantedPath,
-        secret: z.object({
-          kind: z.enum(['passphrase', 'recovery-key']),
-          value: z.string().min(1).max(1024),
-        }),
+        secret: z
+          .object({
+            kind: z.enum(['passphrase', 'recovery-key']),
+            value: z.string().min(1).max(1024),
+          })
+          .nullable(),
       })
       .strict(),
     response: z.object({
@@ -737,7 +944,8 @@ export const CHANNELS = {
   },
   /**
    * "Keep backing up here": the found backups become a plan again (same keys and history), its
-   * other copies re-attached. Opened with the recovery key, a new passphrase is set everywhere.
+   * other copies re-attached. Opened with the recovery key, a new passphrase is set everywhere;
+   * `passphrase` null keeps the one they were opened with (or none, when not encrypted).
    */
   'recover:adopt': {
     request: z
@@ -751,9 +959,53 @@ export const CHANNELS = {
       .strict(),
     response: z.object({ job: jobView }),
   },
+  /** Whether an owner PIN is set and the window is unlocked; `waitMs` before the next try. */
+  'owner:status': { request: z.object({}).strict(), response: ownerStatus },
+  /** A wrong PIN answers `unlocked: false` with the wait before the next try (0 at first). */
+  'owner:unlock': { request: z.object({ pin }).strict(), response: ownerStatus },
+  'owner:lock': { request: z.object({}).strict(), response: ownerStatus },
+  /** Sets, changes or (null) removes the PIN: only the owner, or anyone while none is set. */
+  'owner:set-pin': { request: z.object({ pin: pin.nullable() }).strict(), response: ownerStatus },
+  /** A forgotten PIN: the backup passphrase or the recovery key of a plan proves the owner. */
+  'owner:reset-pin': {
+    request: z
+      .object({
+        jobId: id,
+        secret: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('passphrase'), value: z.string().min(1).max(1024) }),
+          z.object({ kind: z.literal('recovery-key'), value: z.string().min(1).max(200) }),
+        ]),
+        pin,
+      })
+      .strict(),
+    response: ownerStatus,
+  },
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
+
+/**
+ * What staff may not do once the owner set a PIN: restore, change or remove plans and places,
+ * change settings. Main refuses these with OWNER_LOCKED while the window is locked (dispatch.ts);
+ * the window only asks for the PIN.
+ */
+export const OWNER_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
+  'settings:update',
+  'jobs:create',
+  'jobs:update',
+  'jobs:remove',
+  'places:add-stick',
+  'places:update',
+  'places:repair',
+  'restore:open',
+  'restore:find-records',
+  'restore:record',
+  'restore:preview',
+  'restore:check-live',
+  'restore:run',
+  'restore:to-copy',
+  'audit:export-csv',
+]);
 export type Request<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
 export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
 
@@ -776,6 +1028,8 @@ export const APP_ERROR_CODES = [
   'PATH_NOT_GRANTED',
   'NOT_FOUND',
   'BUSY',
+  /** An owner's action while the window is locked: the window asks for the PIN. */
+  'OWNER_LOCKED',
 ] as const;
 
 export const USER_ERROR_CODES = [...ERROR_CODES, ...APP_ERROR_CODES] as const;

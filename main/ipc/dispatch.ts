@@ -4,18 +4,33 @@
  * and the test host both call this, so both front ends validate the same way.
  */
 import { z } from 'zod';
-import { CHANNELS, isChannel, type Channel, type Envelope, type Request } from './contract.js';
+import {
+  CHANNELS,
+  OWNER_CHANNELS,
+  isChannel,
+  type Channel,
+  type Envelope,
+  type Request,
+} from './contract.js';
 import { AppFailure, toIpcError } from './errors.js';
 
 type AnyHandlers = { [C in Channel]: (request: Request<C>) => Promise<unknown> };
 
+/** Main's guard of the owner's channels (the app's OwnerLock). */
+export interface OwnerGuard {
+  require(): void;
+}
+
 export async function dispatch(
   handlers: AnyHandlers,
+  owner: OwnerGuard,
   channel: unknown,
   payload: unknown,
 ): Promise<Envelope<unknown>> {
   try {
     if (!isChannel(channel)) throw new AppFailure('INVALID_REQUEST', 'Unknown request.');
+    // Before the payload is even read: a locked window learns nothing from a guarded channel.
+    if (OWNER_CHANNELS.has(channel)) owner.require();
     const spec = CHANNELS[channel];
     const parsed = spec.request.safeParse(payload ?? {});
     if (!parsed.success) {

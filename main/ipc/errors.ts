@@ -5,7 +5,7 @@
 import { toTillvaultError } from '../engine/errors.js';
 import type { IpcError } from './contract.js';
 
-type AppCode = 'INVALID_REQUEST' | 'PATH_NOT_GRANTED' | 'NOT_FOUND' | 'BUSY';
+type AppCode = 'INVALID_REQUEST' | 'PATH_NOT_GRANTED' | 'NOT_FOUND' | 'BUSY' | 'OWNER_LOCKED';
 
 /** A refusal by the app itself (not the engine): bad request, unknown job, busy. */
 export class AppFailure extends Error {

@@ -1,7 +1,11 @@
-/** The window: a side bar (Home, History, Restore, Settings, Add backup) and the screen chosen. */
+/**
+ * The window: a side bar (Home, History, Audit log, Restore, Settings, Add backup) and the screen
+ * chosen.
+ */
 import { AppShell, Group, Loader, NavLink, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import {
   IconArrowBackUp,
+  IconClipboardList,
   IconHistory,
   IconHome,
   IconPlus,
@@ -13,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { call, subscribe } from './api.js';
 import { useLoad } from './hooks.js';
 import { applyLanguage } from './i18n.js';
+import { Audit } from './screens/audit/Audit.js';
 import { History } from './screens/History.js';
 import { Home } from './screens/Home.js';
 import { Recover } from './screens/recover/Recover.js';
@@ -71,6 +76,7 @@ export function App() {
   const nav: { id: Screen; label: string; icon: React.ReactNode }[] = [
     { id: 'home', label: t('nav.home'), icon: <IconHome size={18} /> },
     { id: 'history', label: t('nav.history'), icon: <IconHistory size={18} /> },
+    { id: 'audit', label: t('nav.audit'), icon: <IconClipboardList size={18} /> },
     { id: 'restore', label: t('nav.restore'), icon: <IconArrowBackUp size={18} /> },
     { id: 'settings', label: t('nav.settings'), icon: <IconSettings size={18} /> },
     { id: 'setup', label: t('nav.addBackup'), icon: <IconPlus size={18} /> },
@@ -89,6 +95,8 @@ export function App() {
           {nav.map((n) => (
             <NavLink
               key={n.id}
+              // A button, not a link without an address: reached by Tab, opened by Enter.
+              component="button"
               label={n.label}
               leftSection={n.icon}
               active={screen === n.id}
@@ -102,8 +110,9 @@ export function App() {
         </Text>
       </AppShell.Navbar>
       <AppShell.Main>
-        {screen === 'home' && <Home go={setScreen} />}
+        {screen === 'home' && <Home go={setScreen} restoreAt={restoreAt} />}
         {screen === 'history' && <History jobs={settings.data.jobs} onRestore={restoreAt} />}
+        {screen === 'audit' && <Audit jobs={settings.data.jobs} />}
         {screen === 'restore' && (
           <Restore key={restore.n} jobs={settings.data.jobs} start={restore.start} go={setScreen} />
         )}

@@ -26,11 +26,27 @@ export class ApiError extends Error {
   }
 }
 
+/** Asks the owner for the PIN; true once main says the window is unlocked. */
+type PinAsker = () => Promise<boolean>;
+let askForPin: PinAsker | null = null;
+
+/** The one PIN dialog of the window registers here (components/OwnerPin.tsx). */
+export function answerOwnerLocked(asker: PinAsker): () => void {
+  askForPin = asker;
+  return () => {
+    if (askForPin === asker) askForPin = null;
+  };
+}
+
 export async function call<C extends Channel>(
   channel: C,
   request: Request<C>,
 ): Promise<Response<C>> {
-  const envelope = await window.tillvault.invoke(channel, request);
+  let envelope = await window.tillvault.invoke(channel, request);
+  // Main refused an owner's action while locked: ask for the PIN, then once more.
+  if (!envelope.ok && envelope.error.code === 'OWNER_LOCKED' && askForPin && (await askForPin())) {
+    envelope = await window.tillvault.invoke(channel, request);
+  }
   if (!envelope.ok) throw new ApiError(envelope.error);
   // Main checked the response against the contract before sending it.
   return envelope.value as Response<C>;

@@ -6,6 +6,7 @@ import { Notifications } from '@mantine/notifications';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { OwnerPinPrompt } from './components/OwnerPin.js';
 import './i18n.js';
 import './print.css';
 
@@ -22,6 +23,7 @@ createRoot(document.getElementById('root')!).render(
       <MantineProvider theme={theme}>
         <Notifications position="top-center" />
         <App />
+        <OwnerPinPrompt />
       </MantineProvider>
     </DirectionProvider>
   </StrictMode>,

@@ -1,4 +1,7 @@
-/** "No backup for too long" with a fixed clock: once per episode, never for manual plans. */
+/**
+ * "No backup for too long" with a fixed clock, from the status rule: once per episode; a plan
+ * backed up by hand only once it is red (a month without a backup).
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { staleAlerts } from '../../main/app/alerts.js';
@@ -31,19 +34,25 @@ const state = (lastSuccessHoursAgo: number | null): JobState => ({
   sticksOkAt: {},
 });
 
-test('a nightly plan 31 hours behind is alerted; 29 hours is fine; manual never', () => {
+test('a nightly plan 31 hours behind is alerted, 29 hours is fine; by hand only after a month', () => {
   const alerts = staleAlerts(
-    [job('late', 'nightly'), job('fine', 'nightly'), job('hand', 'manual')],
+    [
+      job('late', 'nightly'),
+      job('fine', 'nightly'),
+      job('hand', 'manual'),
+      job('forgotten', 'manual'),
+    ],
     new Map([
       ['late', state(31)],
       ['fine', state(29)],
-      ['hand', state(5000)],
+      ['hand', state(8 * 24)],
+      ['forgotten', state(31 * 24)],
     ]),
     now,
   );
   assert.deepEqual(
     alerts.map((a) => a.key),
-    [`stale:late:${hoursAgo(31)}`],
+    [`stale:late:${hoursAgo(31)}`, `stale:forgotten:${hoursAgo(31 * 24)}`],
   );
 });
 

@@ -38,6 +38,8 @@ test('a good place passes with its restore time; a flipped byte is found and tur
     destinations: places.map((p, i) => ({ kind: 'folder' as const, label: `place ${i}`, path: p })),
     passphrase: PASS,
   });
+  // Green needs an automatic schedule too.
+  await handlers['jobs:update']({ jobId: job.id, schedule: { preset: 'nightly', time: '23:00' } });
   const stored = core.settings.read().jobs.find((j) => j.id === job.id)!;
   assert.equal((await core.runner.start(stored, 'manual').done).outcome, 'ok');
 

@@ -11,6 +11,9 @@ import { dispatch } from '../../main/ipc/dispatch.js';
 import { TillvaultError } from '../../main/engine/errors.js';
 
 /** Handlers that record what reached them; any call proves validation let it through. */
+/** No owner PIN on this computer: the guard lets everything through (owner.test.ts tests it). */
+const OPEN = { require: () => undefined };
+
 function recording(): { handlers: Handlers; calls: [Channel, unknown][] } {
   const calls: [Channel, unknown][] = [];
   const handlers = Object.fromEntries(
@@ -95,7 +98,7 @@ const BAD: [string, unknown][] = [
 test('malformed requests are refused before any handler runs', async () => {
   const { handlers, calls } = recording();
   for (const [channel, payload] of BAD) {
-    const r = await dispatch(handlers, channel, payload);
+    const r = await dispatch(handlers, OPEN, channel, payload);
     assert.equal(r.ok, false, `${String(channel)} ${JSON.stringify(payload)}`);
     assert.equal(!r.ok && r.error.code, 'INVALID_REQUEST');
   }
@@ -104,9 +107,9 @@ test('malformed requests are refused before any handler runs', async () => {
 
 test('well-formed requests reach their handler, parsed', async () => {
   const { handlers, calls } = recording();
-  const r = await dispatch(handlers, 'backup:run', { jobId: 'job_1' });
+  const r = await dispatch(handlers, OPEN, 'backup:run', { jobId: 'job_1' });
   assert.deepEqual(r, { ok: true, value: { runId: 'abc123' } });
-  const none = await dispatch(handlers, 'app:info', undefined);
+  const none = await dispatch(handlers, OPEN, 'app:info', undefined);
   // app:info answered {} — not what the contract promises, so it becomes an internal error.
   assert.equal(!none.ok && none.error.code, 'INTERNAL');
   assert.deepEqual(
@@ -117,18 +120,18 @@ test('well-formed requests reach their handler, parsed', async () => {
 
 test('errors cross as codes with plain messages, never stack traces or paths', async () => {
   const { handlers } = recording();
-  const cancelled = await dispatch(handlers, 'backup:cancel', { runId: 'r1' });
+  const cancelled = await dispatch(handlers, OPEN, 'backup:cancel', { runId: 'r1' });
   assert.deepEqual(cancelled, {
     ok: false,
     error: { code: 'CANCELLED', message: 'The backup was cancelled.' },
   });
-  const crashed = await dispatch(handlers, 'jobs:remove', { jobId: 'j1' });
+  const crashed = await dispatch(handlers, OPEN, 'jobs:remove', { jobId: 'j1' });
   assert.deepEqual(crashed, {
     ok: false,
     error: { code: 'INTERNAL', message: 'Something went wrong inside Tillvault.' },
   });
   // A handler's answer that breaks the contract is not passed on either.
-  const wrong = await dispatch(handlers, 'status:get', {});
+  const wrong = await dispatch(handlers, OPEN, 'status:get', {});
   assert.equal(!wrong.ok && wrong.error.code, 'INTERNAL');
 });
 

@@ -54,7 +54,7 @@ test('a backup of a damaged database turns Home red and names the last good back
 
   const status = await handlers['status:get']({});
   assert.equal(status.level, 'bad');
-  assert.deepEqual(status.sourceDamage, [{ jobId: job.id, lastGoodAt: goodTime }]);
+  assert.deepEqual(status.reason, { kind: 'source-damaged', lastGoodAt: goodTime });
   // The last good backup is still the first one; no place is to blame.
   assert.equal(status.lastSuccessAt, good.finishedAt);
   assert.deepEqual(

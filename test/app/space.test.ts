@@ -90,6 +90,7 @@ test('Home turns amber for a place running out of room, and each alert comes onc
   const state = (space: Record<string, PlaceSpace>): JobState => ({
     ...EMPTY_JOB_STATE,
     lastSuccessAt: at(10),
+    placesOkAt: { usb: at(10), cloud: at(10) },
     space,
   });
   const now = new Date(at(10.1));

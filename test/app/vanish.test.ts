@@ -81,6 +81,11 @@ async function plan(name: string, places: { a: string; b: string }) {
     ],
     passphrase: PASS,
   });
+  // Green needs an automatic schedule too.
+  await handlers['jobs:update']({
+    jobId: created.job.id,
+    schedule: { preset: 'nightly', time: '23:00' },
+  });
   const job = core.settings.read().jobs.find((j) => j.id === created.job.id)!;
 
   /**

@@ -201,6 +201,7 @@ export async function setUpDemoShop(
   await page.getByTestId('passphrase').fill(PASSPHRASE);
   await page.getByTestId('passphrase-again').fill(PASSPHRASE);
   await expect(page.getByTestId('strength')).not.toContainText('weak');
+  await page.getByTestId('setup-pin').fill('2580');
   await page.getByTestId('create-protection').click();
   const key = page.getByTestId('recovery-key');
   await expect(key).toBeVisible();

@@ -4,7 +4,8 @@
  * drive list), and the owner walks "I already have backups": found on the stick, a wrong key
  * refused, the printed recovery key typed from paper, the database put back where they choose
  * and checked, then "Keep backing up here" with a new passphrase and a backup that adds only
- * new pages to the same chain. The files on disk are checked afterwards with the CLI.
+ * new pages to the same chain. The files on disk are checked afterwards with the CLI. Backups
+ * made without encryption are said to be so, open without a passphrase, and go on without one.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,6 +71,72 @@ function oldComputer(host: HostHandle): OldComputer {
     recoveryKey,
     newest: String(third['snapshotId']),
   };
+}
+
+/** A stick with backups the old computer made without encryption (`--no-encryption`). */
+function plainStick(host: HostHandle): { stick: FakeDrive; backups: string } {
+  const old = path.join(host.dir, 'old-plain');
+  fs.mkdirSync(old);
+  const db = path.join(old, 'shop.db');
+  tillvault(['demo', 'create', db, '--members', '120', '--days', '2'], '');
+  const mount = path.join(host.dir, 'media', 'PLAINSTICK');
+  const backups = path.join(mount, 'Tillvault Backups');
+  fs.mkdirSync(backups, { recursive: true });
+  tillvault(['backup', db, '--to', backups, '--no-encryption'], '');
+  fs.rmSync(old, { recursive: true });
+  return {
+    stick: {
+      device: 'uuid-PLAINSTICK',
+      label: 'PLAINSTICK',
+      mount,
+      sizeBytes: 8e9,
+      freeBytes: 7e9,
+      removable: true,
+    },
+    backups,
+  };
+}
+
+/**
+ * Found, said to be not encrypted, opened without a passphrase, put back and taken up again
+ * with none asked for; the stick's backups stay unencrypted.
+ */
+async function recoverPlain(page: Page, host: HostHandle, shot: string): Promise<void> {
+  const plain = plainStick(host);
+  await host.desktop({ drives: [plain.stick] });
+  await page.goto(host.url);
+  await page.getByTestId('have-backups').click();
+  const found = page.getByTestId('recover-found');
+  await expect(found).toHaveAttribute('data-path', plain.backups);
+  await expect(found.getByTestId('recover-not-encrypted')).toBeVisible();
+  await snap(page, `${shot}-01-found`);
+  await found.getByTestId('recover-use').click();
+
+  await expect(page.getByTestId('recover-plain')).toBeVisible();
+  await expect(page.getByTestId('recover-secret')).toHaveCount(0);
+  await expect(page.getByTestId('recover-with-key')).toHaveCount(0);
+  await snap(page, `${shot}-02-unlock`);
+  await page.getByTestId('recover-unlock').click();
+  await expect(page.getByTestId('recover-point')).toHaveCount(1);
+
+  const target = path.join(host.dir, 'new-plain', 'shop.db');
+  fs.mkdirSync(path.dirname(target));
+  await host.answerDialog(target);
+  await page.getByTestId('recover-choose').click();
+  await expect(page.getByTestId('recover-checks').locator('[data-ok="true"]')).toHaveCount(3);
+  await page.getByTestId('recover-next').click();
+
+  await expect(page.getByTestId('recover-pass-none')).toBeVisible();
+  await expect(page.getByTestId('recover-new-passphrase')).toHaveCount(0);
+  await expect(page.getByTestId('recover-adopt')).toBeEnabled();
+  await snap(page, `${shot}-03-keep`);
+  await page.getByTestId('recover-adopt').click();
+  await expect(page.getByTestId('recover-adopted')).toBeVisible();
+  await snap(page, `${shot}-04-done`);
+  // Opened by the CLI with no passphrase at all: still not encrypted, nothing changed there.
+  const listing = tillvault(['snapshots', plain.backups], '');
+  expect(listing['error']).toBeUndefined();
+  expect(listing['snapshots']).toHaveLength(1);
 }
 
 /** The first sale on the new computer: an order with one line, as the till writes it. */
@@ -228,6 +295,14 @@ test.describe('in English', () => {
     await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'ok');
     await snap(page, 'recover-09-home');
   });
+
+  test('backups made without encryption: said so, opened and taken up again without a passphrase', async ({
+    page,
+    host,
+  }) => {
+    await recoverPlain(page, host, 'recover-plain');
+    await expect(page.getByTestId('recover-adopted')).toContainText('is backing up again');
+  });
 });
 
 test.describe('on an Arabic computer', () => {
@@ -258,5 +333,13 @@ test.describe('on an Arabic computer', () => {
     await page.getByTestId('recover-next').click();
     await expect(page.getByTestId('recover-pass-required')).toBeVisible();
     await snap(page, 'ar-recover-06-keep');
+  });
+
+  test('backups made without encryption are said to be so, right to left', async ({
+    page,
+    host,
+  }) => {
+    await recoverPlain(page, host, 'ar-recover-plain');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
   });
 });

@@ -190,7 +190,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (req.method === 'POST' && url.pathname.startsWith('/__ipc/')) {
         const channel = decodeURIComponent(url.pathname.slice('/__ipc/'.length));
         const body = await readJsonBody(req);
-        const envelope = await dispatch(handlers, channel, body);
+        const envelope = await dispatch(handlers, core.owner, channel, body);
         res
           .writeHead(200, { ...HEADERS, 'content-type': TYPES['.json'] })
           .end(JSON.stringify(envelope));

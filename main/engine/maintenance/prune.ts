@@ -16,11 +16,21 @@ import { PackWriter } from '../repository/pack-writer.js';
 import type { Credential } from '../repository/config.js';
 import { Repository } from '../repository/repository.js';
 import { applyRetention, isEmptyPolicy, type RetentionPolicy } from './retention.js';
+import {
+  compareBackups,
+  describeFinding,
+  type ChangeFinding,
+  type ChangeThresholds,
+} from '../backup/anomaly.js';
 
 /** Packs with more unused bytes than this share are rewritten. */
 const REPACK_UNUSED_SHARE = 0.2;
-/** A snapshot whose row count fell below this share of the one before looks like an accident or an attack. */
-const ANOMALY_SHARE = 0.5;
+/**
+ * How long an anomalous backup holds the ones around it. Retention keeps everything from the
+ * oldest anomaly on: without an end, one deliberate price update would stop pruning for good.
+ * Three months is long enough to notice a mistake; monthly and yearly backups stay beyond it.
+ */
+const ANOMALY_HOLD_DAYS = 90;
 
 export interface PruneResult {
   readonly dryRun: boolean;
@@ -31,17 +41,19 @@ export interface PruneResult {
   readonly bytesFreed: number;
 }
 
-function totalRows(m: Manifest): number {
-  return m.tables.reduce((n, t) => n + t.rows, 0);
-}
-
-/** Marks snapshots whose row counts collapsed compared with the one before from the same source. */
-export function findAnomalies(manifests: readonly Manifest[]): Set<string> {
-  const out = new Set<string>();
+/**
+ * What looks wrong in each backup next to the one before it of the same database (anomaly.ts),
+ * by id; backups with nothing wrong are not listed. Backups of a damaged database are left out:
+ * their counts say nothing, and retention has its own rule for them.
+ */
+export function findAnomalies(
+  manifests: readonly Manifest[],
+  thresholds?: ChangeThresholds,
+): Map<string, ChangeFinding[]> {
+  const out = new Map<string, ChangeFinding[]>();
   const bySource = new Map<string, Manifest[]>();
   for (const m of manifests) {
-    // Rows counted in a damaged database say nothing; retention has its own guard for those.
-    if (!m.complete || m.sourceCheck?.ok === false) continue;
+    if (m.sourceCheck?.ok === false) continue;
     const list = bySource.get(m.source.path) ?? [];
     list.push(m);
     bySource.set(m.source.path, list);
@@ -49,14 +61,8 @@ export function findAnomalies(manifests: readonly Manifest[]): Set<string> {
   for (const list of bySource.values()) {
     list.sort((a, b) => a.time.localeCompare(b.time));
     for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1]!;
-      const cur = list[i]!;
-      const rowsFell = totalRows(cur) < totalRows(prev) * ANOMALY_SHARE;
-      const membersFell =
-        prev.summary.members !== null &&
-        cur.summary.members !== null &&
-        cur.summary.members < prev.summary.members * ANOMALY_SHARE;
-      if (rowsFell || membersFell) out.add(cur.id);
+      const found = compareBackups(list[i - 1]!, list[i]!, thresholds);
+      if (found.length > 0) out.set(list[i]!.id, found);
     }
   }
   return out;
@@ -212,7 +218,7 @@ export async function prune(
   dest: string,
   credential: Credential,
   policy: RetentionPolicy,
-  opts: { dryRun?: boolean; now?: Date; timeZone?: string } = {},
+  opts: { dryRun?: boolean; now?: Date; timeZone?: string; thresholds?: ChangeThresholds } = {},
 ): Promise<PruneResult> {
   if (isEmptyPolicy(policy)) {
     throw new TillvaultError(
@@ -223,25 +229,28 @@ export async function prune(
   const repo = await Repository.open(path.resolve(dest), credential);
   return withLock(repo.layout, 'prune', true, async () => {
     const { manifests, damaged } = await repo.readAllManifests();
-    const anomalies = findAnomalies(manifests);
+    const anomalies = findAnomalies(manifests, opts.thresholds);
     const newest = [...manifests].sort((a, b) => b.time.localeCompare(a.time))[0];
-    if (newest && anomalies.has(newest.id)) {
+    const wrong = newest && anomalies.get(newest.id);
+    if (wrong) {
       throw new TillvaultError(
         'INTERNAL',
-        `Pruning stopped: the newest backup (${newest.id}) has far fewer rows than the one before. If that was a mistake or an attack, older backups are needed; nothing was deleted.`,
+        `Pruning stopped: the newest backup (${newest.id}) looks like a mistake or an attack: ${wrong.map(describeFinding).join('; ')}. If it was one, older backups are needed; nothing was deleted.`,
       );
     }
+    const now = opts.now ?? new Date();
+    const holdFrom = now.getTime() - ANOMALY_HOLD_DAYS * 86_400_000;
     const verified = await verifiedSnapshots(repo);
     const plan = applyRetention(
       manifests.map((m) => ({
         id: m.id,
         time: m.time,
         verified: verified.has(m.id),
-        anomalous: anomalies.has(m.id),
+        anomalous: anomalies.has(m.id) && Date.parse(m.time) >= holdFrom,
         sourceDamaged: m.sourceCheck?.ok === false,
       })),
       policy,
-      opts.now ?? new Date(),
+      now,
       opts.timeZone ? { timeZone: opts.timeZone } : undefined,
     );
     const remove = plan.remove.map((r) => r.id);

@@ -1,6 +1,7 @@
 /**
  * The audit log kept inside the destination: one sealed, write-once file per event (backup,
- * verify, restore, prune, repair), so it travels with the backups and survives a dead computer.
+ * verify, restore, prune, repair, plan and settings changes, the owner's PIN), so it travels
+ * with the backups and survives a dead computer.
  */
 import os from 'node:os';
 import { z } from 'zod';
@@ -19,7 +20,14 @@ export const OPERATIONS = [
   'prune',
   'repair',
   'passphrase',
+  'plan',
+  'settings',
+  'pin',
 ] as const;
+
+/** Who did it: the owner (PIN unlocked), staff at the window, the schedule, the command line. */
+export const ACTORS = ['owner', 'staff', 'schedule', 'cli'] as const;
+export type Actor = (typeof ACTORS)[number];
 
 const entrySchema = z.object({
   time: z.string(),
@@ -30,6 +38,10 @@ const entrySchema = z.object({
   summary: z.string(),
   snapshotId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
+  // Optional: logs written before these were recorded still read.
+  actor: z.enum(ACTORS).optional(),
+  /** One event written to several places (a plan change) has the same id in each. */
+  event: z.string().max(64).optional(),
 });
 
 export type AuditEntry = z.infer<typeof entrySchema>;

@@ -55,6 +55,14 @@ export const manifestSchema = z.object({
     members: z.number().nullable(),
     sales: z.number().nullable(),
     lastSaleAt: z.string().nullable(),
+    /** Absent in manifests written before products were counted, and without a products table. */
+    products: z
+      .object({
+        count: z.number(),
+        priceSum: z.number().nullable(),
+        priceSample: z.string().max(4096).nullable(),
+      })
+      .optional(),
   }),
   /** Page chunk ids, in groups stored as chunks of their own (32 bytes per page id). */
   pageGroups: z.array(hex64),

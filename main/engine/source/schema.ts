@@ -30,7 +30,25 @@ export interface BusinessSummary {
   members: number | null;
   sales: number | null;
   lastSaleAt: string | null;
+  /** Absent when no products table is recognised (and in backups made before products counted). */
+  products?: ProductSummary;
 }
+
+/** The products and their prices, enough to notice a bulk price change in the next backup. */
+export interface ProductSummary {
+  count: number;
+  /** The prices added up, in the POS's own unit (cents, kronor); null without a price column. */
+  priceSum: number | null;
+  /**
+   * The same few products in every backup (those whose key hashes lowest), each as 4 bytes of
+   * key hash and 4 of price hash, base64: a later backup tells from it what share of prices
+   * changed without the old database. Null without a price column.
+   */
+  priceSample: string | null;
+}
+
+/** Products in the price sample: 2 KiB in the manifest, the share changed within a few percent. */
+export const PRICE_SAMPLE = 256;
 
 function userTableNames(db: Database.Database): string[] {
   return (
@@ -254,10 +272,126 @@ function newestTime(db: Database.Database, table: string, column: string): strin
   }
 }
 
+/** Columns of a product's selling price: price_cents, UnitPrice, PRICESELL, retail_price, 售价. */
+const PRICE = /(price|pris|售价|价格|单价|零售价)/i;
+/** Prices that are not what the shop sells at. */
+const NOT_SELLING_PRICE =
+  /(cost|buy|purchase|inkop|inköp|innkjop|innkjøp|wholesale|floor|(^|_)(old|prev|min|max)|member|vip|进价|成本)/i;
+const SELLING = /(sell|retail|sale|utpris|salg|售)/i;
+/** Words marking a table as movements, lines or stock levels of the products, not the list itself. */
+const PRODUCT_DETAIL =
+  /(line|detail|ledger|log|histor|stock|inventor|lager|movement|mx|明细|记录|库存)/i;
+
+function priceColumn(c: Candidate): string | null {
+  const prices = c.columns.filter(
+    (col) => PRICE.test(col.name) && !NOT_SELLING_PRICE.test(col.name),
+  );
+  return (prices.find((col) => SELLING.test(col.name)) ?? prices[0])?.name ?? null;
+}
+
+/** Words naming the list of things a shop sells. */
+const PRODUCT_LIST =
+  /(product|goods|item|article|artikel|vare|produkt|commodity|material|merchandise|商品|产品|货品)/i;
+
+function productScore(c: Candidate): number {
+  return (
+    (priceColumn(c) ? 4 : 0) +
+    c.referencedBy.length * 2 +
+    (PRODUCT_LIST.test(c.table) ? 2 : 0) -
+    (PRODUCT_DETAIL.test(c.table) ? 4 : 0)
+  );
+}
+
+/** FNV-1a over UTF-16 code units: stable across runs and machines, and fast enough per row. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A price as text, so that 1990 stored once as a number and once as "1990" is the same price. */
+function priceText(value: unknown): string {
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value))
+    return String(Number(value));
+  return value === null ? '\u2205' : String(value);
+}
+
+function priceNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** The declared primary key's columns, in key order; rowid when there is none. */
+function keyColumns(db: Database.Database, table: string): string[] {
+  const cols = db.prepare('SELECT name, pk FROM pragma_table_info(?)').all(table) as {
+    name: string;
+    pk: number;
+  }[];
+  const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+  return pk.length > 0 ? pk.map((c) => quoteIdent(c.name)) : ['rowid'];
+}
+
+/**
+ * The PRICE_SAMPLE entries whose key hashes lowest, sorted by key hash: the same products are
+ * picked in every backup for as long as they exist, whatever was added or removed around them.
+ */
+function sampleOf(keys: Uint32Array, prices: Uint32Array): string {
+  const cut =
+    keys.length > PRICE_SAMPLE ? Uint32Array.from(keys).sort()[PRICE_SAMPLE - 1]! : Infinity;
+  const picked: number[] = [];
+  for (let i = 0; i < keys.length; i++) if (keys[i]! <= cut) picked.push(i);
+  picked.sort((a, b) => keys[a]! - keys[b]!);
+  const out = Buffer.alloc(Math.min(picked.length, PRICE_SAMPLE) * 8);
+  for (let k = 0; k < out.length / 8; k++) {
+    out.writeUInt32BE(keys[picked[k]!]!, k * 8);
+    out.writeUInt32BE(prices[picked[k]!]!, k * 8 + 4);
+  }
+  return out.toString('base64');
+}
+
+/**
+ * One pass over the products table (a shop has thousands of rows, not millions). A table that
+ * cannot be read gives no summary rather than a wrong one.
+ */
+function productSummary(db: Database.Database, c: Candidate): ProductSummary | undefined {
+  try {
+    const price = priceColumn(c);
+    if (!price) {
+      const count = countRows(db, c.table);
+      return count === null ? undefined : { count, priceSum: null, priceSample: null };
+    }
+    const keys = keyColumns(db, c.table);
+    const rows = db
+      .prepare(`SELECT ${quoteIdent(price)}, ${keys.join(', ')} FROM ${quoteIdent(c.table)}`)
+      .raw()
+      .iterate() as Iterable<unknown[]>;
+    const keyHashes: number[] = [];
+    const priceHashes: number[] = [];
+    let sum = 0;
+    for (const [value, ...key] of rows) {
+      keyHashes.push(hash32(JSON.stringify(key)));
+      priceHashes.push(hash32(priceText(value)));
+      sum += priceNumber(value);
+    }
+    return {
+      count: keyHashes.length,
+      // Twelve digits: a sum of 0.99s carries float noise in the last ones.
+      priceSum: Number(sum.toPrecision(12)),
+      priceSample: sampleOf(Uint32Array.from(keyHashes), Uint32Array.from(priceHashes)),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * How many members and sales the database holds and when the last sale was, from the most
  * plausible members table (the one other tables point at, with names and phones) and sales
- * header table (with a time, pointed at by its lines, not itself a line).
+ * header table (with a time, pointed at by its lines, not itself a line); and the products
+ * (the list the sale lines point at, with a selling price) with their prices.
  */
 export function businessSummary(
   db: Database.Database,
@@ -277,11 +411,14 @@ export function businessSummary(
     );
     const members = best(of('members'), memberScore);
     const sales = best(of('sales'), (c) => saleScore(c, salesTables));
+    const productList = best(of('products'), productScore);
+    const products = productList ? productSummary(db, productList) : undefined;
     const timeColumn = sales ? saleTimeColumn(sales) : null;
     return {
       members: members ? countRows(db, members.table) : null,
       sales: sales ? countRows(db, sales.table) : null,
       lastSaleAt: sales && timeColumn ? newestTime(db, sales.table, timeColumn) : null,
+      ...(products ? { products } : {}),
     };
   } catch {
     return none;

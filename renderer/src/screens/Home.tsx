@@ -1,5 +1,5 @@
 /**
- * Home: one sentence on whether the shop's data is safe, "Back up now", the run's progress
+ * Home: whether the shop's data is safe and, when not, why (Headline), "Back up now", the run's progress
  * (percentage, bytes, time left, each place), then what was saved and what was skipped.
  */
 import {
@@ -23,36 +23,26 @@ import {
   IconCircleX,
   IconClock,
   IconShieldCheck,
-  IconShieldX,
 } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RunProgress, RunRecord, StatusView } from '../../../main/ipc/contract.js';
 import { ApiError, call, subscribe } from '../api.js';
-import type { Screen } from '../navigation.js';
+import type { RestoreStart, Screen } from '../navigation.js';
 import { ErrorNote, errorText } from '../components/ErrorNote.js';
 import { useLoad } from '../hooks.js';
-import {
-  formatAgo,
-  formatBytes,
-  formatDateTime,
-  formatDuration,
-  formatList,
-  formatNumber,
-  formatPercent,
-  formatWeekdayTime,
-} from '../i18n.js';
-import { SavedSummary } from '../components/SavedSummary.js';
+import { formatAgo, formatBytes, formatDuration, formatList, formatPercent } from '../i18n.js';
+import { ChangeWarning, SavedSummary } from '../components/SavedSummary.js';
+import { Headline } from './Headline.js';
 
-const LEVEL = {
-  none: { color: 'gray', icon: IconShieldX },
-  ok: { color: 'teal', icon: IconShieldCheck },
-  warn: { color: 'yellow', icon: IconAlertTriangle },
-  bad: { color: 'red', icon: IconShieldX },
-} as const;
-
-export function Home({ go }: { go: (s: Screen) => void }) {
+export function Home({
+  go,
+  restoreAt,
+}: {
+  go: (s: Screen) => void;
+  restoreAt: (start: RestoreStart) => void;
+}) {
   const { t } = useTranslation();
   const status = useLoad(() => call('status:get', {}), ['status:changed']);
   const [running, setRunning] = useState<RunProgress | null>(null);
@@ -88,7 +78,7 @@ export function Home({ go }: { go: (s: Screen) => void }) {
 
   return (
     <Stack gap="lg" maw={820}>
-      <Headline status={s} />
+      <Headline status={s} go={go} />
       {s.jobs.length === 0 ? (
         <Button size="lg" onClick={() => go('setup')} w="fit-content">
           {t('home.setUp')}
@@ -118,80 +108,9 @@ export function Home({ go }: { go: (s: Screen) => void }) {
           {t('home.restore')}
         </Anchor>
       )}
-      {finished && !live && <ResultCard run={finished} places={s.places} />}
+      {finished && !live && <ResultCard run={finished} places={s.places} restoreAt={restoreAt} />}
       {s.places.length > 0 && <Places status={s} />}
     </Stack>
-  );
-}
-
-function Headline({ status }: { status: StatusView }) {
-  const { t } = useTranslation();
-  const { color, icon: Icon } = LEVEL[status.level];
-  const when = status.lastSuccessAt
-    ? t('home.lastBackup', {
-        ago: formatAgo(status.lastSuccessAt),
-        ok: formatNumber(status.placesOk),
-        total: formatNumber(status.placesTotal),
-        count: status.placesTotal,
-      })
-    : status.jobs.length
-      ? t('home.noBackupYet')
-      : t('home.noJobs');
-  return (
-    <Paper p="lg" withBorder data-testid="headline" data-level={status.level}>
-      <Group wrap="nowrap" align="flex-start">
-        <ThemeIcon color={color} size={56} radius="xl">
-          <Icon size={32} />
-        </ThemeIcon>
-        <Stack gap={4}>
-          <Title order={2}>{t(`home.level.${status.level}`)}</Title>
-          <Text size="lg">{when}</Text>
-          {status.sourceDamage.map((d) => (
-            <Text key={d.jobId} c="red" fw={600} data-testid="source-damaged">
-              {d.lastGoodAt
-                ? t('home.sourceDamaged', { when: formatWeekdayTime(d.lastGoodAt) })
-                : t('home.sourceDamagedNoGood')}
-            </Text>
-          ))}
-          {status.passphrases === 'basic_text' && (
-            <Text c="orange.8" data-testid="passphrases-in-memory">
-              {t('home.passphrasesInMemory')}
-            </Text>
-          )}
-          {status.nextRunAt && (
-            <Text c="dimmed" data-testid="next-run">
-              {t('home.nextRun', { when: formatDateTime(status.nextRunAt) })}
-            </Text>
-          )}
-          {status.checks.map((c) => (
-            <Text key={c.jobId} c={c.ok === false ? 'red' : 'dimmed'} data-testid="last-check">
-              {c.ok === false
-                ? t('home.check.damaged', { ago: formatAgo(c.at) })
-                : c.ok && c.restoreMs !== null
-                  ? t('home.check.ok', {
-                      ago: formatAgo(c.at),
-                      time: formatDuration(Math.max(1, Math.round(c.restoreMs / 1000))),
-                    })
-                  : t('home.check.unknown', { ago: formatAgo(c.at) })}
-            </Text>
-          ))}
-          {status.places
-            .filter((p) => p.space === 'low' || p.space === 'full')
-            .map((p) => (
-              <Text key={`${p.jobId}-${p.destinationId}`} c="orange.8" data-testid="headline-space">
-                {t(p.space === 'full' ? 'notify.spaceFullTitle' : 'notify.spaceLowTitle', {
-                  label: p.label,
-                })}
-              </Text>
-            ))}
-          {status.lastRun && status.lastRun.outcome !== 'ok' && (
-            <Text c={color === 'teal' ? undefined : color}>
-              {t(`home.lastRunOutcome.${status.lastRun.outcome}`)}
-            </Text>
-          )}
-        </Stack>
-      </Group>
-    </Paper>
   );
 }
 
@@ -200,6 +119,8 @@ function Places({ status }: { status: StatusView }) {
   const { t } = useTranslation();
   const recent = status.places.filter((p) => p.recent);
   const kinds = new Set(recent.map((p) => p.kind));
+  // A cloud copy is away from the shop only once its sync client had it to upload.
+  const away = recent.some((p) => p.kind === 'cloud' && !p.notUploaded);
   return (
     <Paper p="lg" withBorder data-testid="places">
       <Stack gap="xs">
@@ -207,7 +128,7 @@ function Places({ status }: { status: StatusView }) {
         <Text data-testid="rule-321">
           {t('home.places.copies', { count: recent.length })}
           {recent.length > 0 ? t('home.places.kinds', { count: kinds.size }) : ''}{' '}
-          {kinds.has('cloud') ? t('home.places.offsite') : t('home.places.noOffsite')}{' '}
+          {away ? t('home.places.offsite') : t('home.places.noOffsite')}{' '}
           {kinds.has('removable') ? t('home.places.offline') : ''}
         </Text>
         <List spacing={2}>
@@ -224,6 +145,11 @@ function Places({ status }: { status: StatusView }) {
                   ? t('home.places.last', { ago: formatAgo(p.lastOkAt) })
                   : t('home.places.never')}
               </Text>
+              {p.notUploaded && (
+                <Text size="sm" c="orange.8" data-testid="place-not-uploaded">
+                  {t('result.syncStopped', { name: p.label })}
+                </Text>
+              )}
               <PlaceSpace place={p} />
               {p.damaged && (
                 <DamagedPlace
@@ -370,20 +296,36 @@ function RunCard({ run }: { run: RunProgress }) {
   );
 }
 
-function ResultCard({ run, places }: { run: RunRecord; places: StatusView['places'] }) {
+function ResultCard({
+  run,
+  places,
+  restoreAt,
+}: {
+  run: RunRecord;
+  places: StatusView['places'];
+  restoreAt: (start: RestoreStart) => void;
+}) {
   const kindOf = (id: string) => places.find((p) => p.destinationId === id)?.kind;
   const { t } = useTranslation();
   const color = run.sourceDamage
     ? 'red'
-    : run.outcome === 'ok'
-      ? 'teal'
-      : run.outcome === 'partial'
-        ? 'yellow'
-        : run.outcome === 'cancelled'
-          ? 'gray'
-          : 'red';
+    : run.change
+      ? 'yellow'
+      : run.outcome === 'ok'
+        ? 'teal'
+        : run.outcome === 'partial'
+          ? 'yellow'
+          : run.outcome === 'cancelled'
+            ? 'gray'
+            : 'red';
   return (
-    <Card withBorder padding="lg" data-testid="run-result" data-outcome={run.outcome}>
+    <Card
+      withBorder
+      padding="lg"
+      data-testid="run-result"
+      data-outcome={run.outcome}
+      data-change={run.change ? 'true' : undefined}
+    >
       <Stack gap="sm">
         <Group>
           <Badge color={color} size="lg">
@@ -398,6 +340,7 @@ function ResultCard({ run, places }: { run: RunRecord; places: StatusView['place
             {formatBytes(run.bytes)}
           </Text>
         )}
+        <ChangeWarning run={run} onRestore={restoreAt} />
         {run.error && <ErrorNote code={run.error.code} message={run.error.message} />}
         {run.sourceDamage && (
           <Text c="red" fw={600} data-testid="run-source-damaged">
@@ -409,11 +352,23 @@ function ResultCard({ run, places }: { run: RunRecord; places: StatusView['place
             <List.Item
               key={d.destinationId}
               icon={
-                <ThemeIcon color={d.ok ? 'teal' : 'red'} size={22} radius="xl">
-                  {d.ok ? <IconCircleCheck size={16} /> : <IconCircleX size={16} />}
+                // A copy still in the shop (its sync client was not running) is no green tick.
+                <ThemeIcon
+                  color={!d.ok ? 'red' : d.syncing === false ? 'yellow' : 'teal'}
+                  size={22}
+                  radius="xl"
+                >
+                  {!d.ok ? (
+                    <IconCircleX size={16} />
+                  ) : d.syncing === false ? (
+                    <IconAlertTriangle size={16} />
+                  ) : (
+                    <IconCircleCheck size={16} />
+                  )}
                 </ThemeIcon>
               }
               data-testid={`result-place-${d.ok ? 'ok' : 'skipped'}`}
+              data-uploaded={d.syncing === false ? 'no' : undefined}
             >
               <Text span fw={600}>
                 {d.label}

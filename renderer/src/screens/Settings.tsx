@@ -1,4 +1,7 @@
-/** Settings: language, start at login, notifications, and the backup jobs with their places. */
+/**
+ * Settings: language, start at login, notifications, the owner's PIN, and the backup jobs with
+ * their places.
+ */
 import { Button, Card, Group, Modal, Select, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -9,6 +12,7 @@ import { ApiError, call } from '../api.js';
 import type { Screen } from '../navigation.js';
 import { errorText } from '../components/ErrorNote.js';
 import { CheckSettings } from '../components/CheckSettings.js';
+import { OwnerPinSettings } from '../components/OwnerPin.js';
 import { PlaceSettings } from '../components/PlaceSettings.js';
 import { SchedulePicker } from '../components/SchedulePicker.js';
 import { formatList } from '../i18n.js';
@@ -74,6 +78,9 @@ export function Settings({
             onChange={(e) => update({ notifications: e.currentTarget.checked })}
           />
         </Stack>
+      </Card>
+      <Card withBorder padding="lg">
+        <OwnerPinSettings />
       </Card>
       <Group justify="space-between">
         <Title order={3}>{t('settings.jobs')}</Title>

@@ -19,6 +19,11 @@ function withDb<T>(file: string, fn: (db: Database.Database) => T): T {
 
 const summarise = (db: Database.Database) =>
   businessSummary(db, classifyTables(describeTables(db)));
+/** The counts and the last sale; the products are checked in product-summary.test.ts. */
+const counts = (db: Database.Database) => {
+  const { products: _, ...rest } = summarise(db);
+  return rest;
+};
 
 test('describeTables lists user tables with columns, rows and bytes', () => {
   withDb(northwind(tempDir()), (db) => {
@@ -60,10 +65,10 @@ test('describeTables quotes names with spaces and quotes', () => {
 
 test('business summary of Chinook and Northwind', () => {
   withDb(chinook(tempDir()), (db) =>
-    assert.deepEqual(summarise(db), { members: 59, sales: 412, lastSaleAt: '2025-12-22T00:00:00' }),
+    assert.deepEqual(counts(db), { members: 59, sales: 412, lastSaleAt: '2025-12-22T00:00:00' }),
   );
   withDb(northwind(tempDir()), (db) =>
-    assert.deepEqual(summarise(db), {
+    assert.deepEqual(counts(db), {
       members: 93,
       sales: 830,
       lastSaleAt: '1998-05-06T00:00:00.000',

@@ -8,6 +8,7 @@ import {
   IconFolder,
   IconFolderSearch,
   IconLock,
+  IconLockOpen,
   IconRefresh,
   IconUsb,
 } from '@tabler/icons-react';
@@ -148,9 +149,18 @@ function FoundCard({ found: f, onChoose }: { found: Found; onChoose: () => void 
               <Text fw={700}>
                 {t(`recover.find.where.${f.where.kind}`, { label: isolate(f.where.label) })}
               </Text>
-              {f.encrypted && (
+              {f.encrypted ? (
                 <Badge variant="light" color="teal" leftSection={<IconLock size={12} />}>
                   {t('recover.find.encrypted')}
+                </Badge>
+              ) : (
+                <Badge
+                  variant="light"
+                  color="orange"
+                  leftSection={<IconLockOpen size={12} />}
+                  data-testid="recover-not-encrypted"
+                >
+                  {t('recover.find.notEncrypted')}
                 </Badge>
               )}
             </Group>

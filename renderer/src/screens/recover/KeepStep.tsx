@@ -1,7 +1,8 @@
 /**
  * Step 4: "Keep backing up here": the found backups become a plan again (same keys, same
  * history), its other copies re-attached, the schedule asked again. Opened with the recovery
- * key, a new passphrase is needed; opened with the passphrase, the backups keep that one.
+ * key, a new passphrase is needed; opened with the passphrase, the backups keep that one;
+ * backups that are not encrypted go on without one.
  */
 import {
   Alert,
@@ -24,7 +25,7 @@ import { isolate } from '../../bidi.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { SchedulePicker } from '../../components/SchedulePicker.js';
 import { passphraseStrength } from '../../strength.js';
-import type { Adopted, Found, Restored, SecretKind, Unlocked } from './recover.js';
+import type { Adopted, Found, OpenedWith, Restored, Unlocked } from './recover.js';
 
 const STRENGTH_COLORS = ['red', 'red', 'orange', 'teal', 'green'] as const;
 
@@ -36,7 +37,7 @@ export function KeepStep({
   onBack,
 }: {
   found: Found;
-  unlocked: Unlocked & { kind: SecretKind };
+  unlocked: Unlocked & { kind: OpenedWith };
   restored: Restored;
   onAdopted: (job: Adopted) => void;
   onBack: () => void;
@@ -141,6 +142,10 @@ export function KeepStep({
               data-testid="recover-new-passphrase-again"
             />
           </>
+        ) : unlocked.kind === 'none' ? (
+          <Text size="sm" data-testid="recover-pass-none">
+            {t('recover.keep.passNone')}
+          </Text>
         ) : (
           <Text size="sm" data-testid="recover-pass-kept">
             {t('recover.keep.passKept')}

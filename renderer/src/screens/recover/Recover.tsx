@@ -15,9 +15,9 @@ import {
   STEPS,
   type Adopted,
   type Found,
+  type OpenedWith,
   type Restored,
   type Search,
-  type SecretKind,
   type StepId,
   type Unlocked,
 } from './recover.js';
@@ -27,7 +27,7 @@ export function Recover({ onDone, onCancel }: { onDone: () => void; onCancel: ()
   const [step, setStep] = useState<StepId>('find');
   const [search, setSearch] = useState<Search | null>(null);
   const [found, setFound] = useState<Found | null>(null);
-  const [unlocked, setUnlocked] = useState<(Unlocked & { kind: SecretKind }) | null>(null);
+  const [unlocked, setUnlocked] = useState<(Unlocked & { kind: OpenedWith }) | null>(null);
   const [snapshotId, setSnapshotId] = useState<string | null>(null);
   const [restored, setRestored] = useState<Restored | null>(null);
   const [adopted, setAdopted] = useState<Adopted | null>(null);

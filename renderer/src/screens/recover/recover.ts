@@ -6,6 +6,8 @@ export type Unlocked = Response<'recover:unlock'>;
 export type Restored = Response<'recover:restore'>;
 export type Adopted = Response<'recover:adopt'>['job'];
 export type SecretKind = 'passphrase' | 'recovery-key';
+/** How the backups were opened: `none` when they are not encrypted. */
+export type OpenedWith = SecretKind | 'none';
 
 export const STEPS = ['find', 'unlock', 'putBack', 'keep', 'done'] as const;
 export type StepId = (typeof STEPS)[number];

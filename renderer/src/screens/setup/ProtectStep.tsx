@@ -1,4 +1,4 @@
-/** Step 4: the passphrase and the printable recovery key. */
+/** Step 4: the passphrase, the owner's PIN (or none, warned), and the printable recovery key. */
 import {
   Alert,
   Button,
@@ -18,6 +18,8 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, call } from '../../api.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { PIN_PATTERN, PinField } from '../../components/OwnerPin.js';
+import { useLoad } from '../../hooks.js';
 import { passphraseStrength } from '../../strength.js';
 import type { DataType, Place, Created } from './types.js';
 
@@ -41,6 +43,12 @@ export function ProtectStep(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [stored, setStored] = useState(false);
+  const [pin, setPin] = useState('');
+  const [noPin, setNoPin] = useState(false);
+  // A second plan on this computer keeps the PIN the owner already has.
+  const owner = useLoad(() => call('owner:status', {}));
+  const askPin = owner.data?.pinSet === false;
+  const pinChosen = !askPin || noPin || PIN_PATTERN.test(pin);
   const strength = useMemo(
     () => passphraseStrength(pass, [name, fileName]),
     [pass, name, fileName],
@@ -102,6 +110,8 @@ export function ProtectStep(props: {
     setBusy(true);
     setError(null);
     try {
+      // The PIN first: it leaves the window unlocked, and making the plan is the owner's then.
+      if (askPin && !noPin) await call('owner:set-pin', { pin });
       props.onCreated(
         await call('jobs:create', {
           name,
@@ -148,6 +158,30 @@ export function ProtectStep(props: {
         error={mismatch ? t('setup.protect.mismatch') : null}
         data-testid="passphrase-again"
       />
+      {askPin && (
+        <Stack gap="xs" data-testid="setup-owner-pin">
+          <Text>{t('owner.setup.intro')}</Text>
+          <PinField
+            label={t('owner.pin')}
+            value={pin}
+            onChange={(v) => {
+              setPin(v);
+              if (v) setNoPin(false);
+            }}
+            testid="setup-pin"
+          />
+          <Checkbox
+            checked={noPin}
+            onChange={(e) => {
+              setNoPin(e.currentTarget.checked);
+              if (e.currentTarget.checked) setPin('');
+            }}
+            label={t('owner.setup.skip')}
+            data-testid="setup-no-pin"
+          />
+          {noPin && <Alert color="orange">{t('owner.settings.none')}</Alert>}
+        </Stack>
+      )}
       {error && <ErrorNote code={error.code} message={error.message} />}
       <Group>
         <Button variant="default" onClick={props.onBack}>
@@ -155,7 +189,9 @@ export function ProtectStep(props: {
         </Button>
         <Button
           loading={busy}
-          disabled={pass.length < 10 || pass !== again || strength < 2 || !name.trim()}
+          disabled={
+            pass.length < 10 || pass !== again || strength < 2 || !name.trim() || !pinChosen
+          }
           onClick={() => void create()}
           data-testid="create-protection"
         >

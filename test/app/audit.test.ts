@@ -1,0 +1,181 @@
+/**
+ * The audit log screen's channels over the real engine and real places: a backup and plan and
+ * settings changes once each, naming every place that holds them, with who did it and never a
+ * secret; a removed plan stays in the log; an unplugged place is named; the CSV in the app's
+ * language opens as UTF-8 with its formulas neutralised, and parses back to what was listed.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { parse } from 'csv/sync';
+import { auditWritten, recordPin } from '../../main/app/audit-writer.js';
+import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
+import { readAudit } from '../../main/engine/repository/audit.js';
+import { Repository } from '../../main/engine/repository/repository.js';
+import { CHANNELS } from '../../main/ipc/contract.js';
+import { tempDir } from '../helpers.js';
+import { inMemoryCore } from './in-memory-core.js';
+
+const PASS = 'audit screen passphrase';
+let dir: string;
+let db: string;
+
+before(() => {
+  dir = tempDir('tillvault-audit-');
+  db = path.join(dir, '会员数据.db');
+  createDemoShop(db, { members: 50, days: 2, seed: 3 });
+});
+
+async function shop() {
+  const app = inMemoryCore(dir);
+  const { core, handlers } = app;
+  core.grants.grant(db);
+  const stamp = `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  const docs = core.grants.grant(path.join(dir, `docs-${stamp}`));
+  const usb = core.grants.grant(path.join(dir, `usb-${stamp}`));
+  const created = await handlers['jobs:create']({
+    name: '=HYPERLINK("http://x","会员店")',
+    source: db,
+    types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
+    destinations: [
+      { kind: 'folder', label: '文件夹', path: docs },
+      { kind: 'folder', label: 'مفتاح USB', path: usb },
+    ],
+    passphrase: PASS,
+  });
+  const job = core.settings.read().jobs.find((j) => j.id === created.job.id)!;
+  return { ...app, job, docs, usb };
+}
+
+async function rawLog(place: string) {
+  const repo = await Repository.open(place, { kind: 'passphrase', value: PASS });
+  return readAudit(repo);
+}
+
+test('a backup and plan and settings changes: once each, every place, who, no secret', async () => {
+  const { core, handlers, job, docs, usb } = await shop();
+  assert.equal((await core.runner.start(job, 'manual').done).outcome, 'ok');
+  await handlers['jobs:update']({ jobId: job.id, schedule: { preset: 'nightly', time: '22:30' } });
+  // Saved again unchanged: nothing to record.
+  await handlers['jobs:update']({ jobId: job.id, schedule: { preset: 'nightly', time: '22:30' } });
+  await handlers['settings:update']({ language: 'ar', notifications: false });
+  // Two events in one millisecond have no order: the log's ids sort by their random part.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  recordPin(core, 'failed', 'staff');
+
+  const { entries, unreachable, truncated } = await handlers['audit:list']({});
+  assert.deepEqual(unreachable, []);
+  assert.equal(truncated, false);
+  assert.deepEqual(
+    entries.map((e) => [e.kind, e.what.message, e.actor, e.places.length]),
+    [
+      ['pin', 'pinFailed', 'staff', 2],
+      ['settings', 'settings', 'staff', 2],
+      ['plan', 'planUpdated', 'staff', 2],
+      // The run's own quick check and clean-up, in each place.
+      ['check', 'check', 'unknown', 2],
+      ['prune', 'prune', 'unknown', 2],
+      ['backup', 'backup', 'unknown', 2],
+      ['plan', 'planCreated', 'staff', 2],
+    ],
+  );
+  assert.deepEqual(entries[1]?.what.fields, ['language', 'notifications']);
+  assert.deepEqual(entries[2]?.what.fields, ['schedule']);
+  assert.equal(entries[5]?.what.file, '会员数据.db');
+  assert.equal(entries[6]?.plan?.name, job.name);
+  assert.equal(entries[0]?.result, 'failed');
+  assert.ok(CHANNELS['audit:list'].response.safeParse({ entries, unreachable, truncated }).success);
+
+  // The same entries are in each place, sealed; the passphrase is in none of them.
+  for (const place of [docs, usb]) {
+    const raw = await rawLog(place);
+    assert.equal(raw.length, 7);
+    assert.ok(!JSON.stringify(raw).includes(PASS));
+  }
+
+  const kinds = await handlers['audit:list']({ kinds: ['plan'] });
+  assert.deepEqual(
+    kinds.entries.map((e) => e.what.message),
+    ['planUpdated', 'planCreated'],
+  );
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  assert.equal((await handlers['audit:list']({ from: later })).entries.length, 0);
+  assert.equal((await handlers['audit:list']({ to: later, jobId: job.id })).entries.length, 7);
+});
+
+test('a removed plan stays in the log of the other plans; an unplugged place is named', async () => {
+  const first = await shop();
+  const { core, handlers } = first;
+  const other = core.grants.grant(path.join(dir, `other-${Date.now()}`));
+  const second = await handlers['jobs:create']({
+    name: 'Second',
+    source: db,
+    types: ['members'],
+    destinations: [{ kind: 'folder', label: 'Other', path: other }],
+    passphrase: PASS,
+  });
+  const secondJob = core.settings.read().jobs.find((j) => j.id === second.job.id)!;
+  assert.equal((await core.runner.start(secondJob, 'manual').done).outcome, 'ok');
+  await handlers['jobs:remove']({ jobId: first.job.id });
+  const { entries } = await handlers['audit:list']({ jobId: second.job.id });
+  const removed = entries.find((e) => e.what.message === 'planRemoved');
+  assert.equal(removed?.what.plan, first.job.name);
+  assert.deepEqual(removed?.plan, { jobId: first.job.id, name: first.job.name });
+  // Its own places keep the entry too: the log travels with the backups.
+  const own = await rawLog(first.docs);
+  assert.ok(own.some((e) => !('damaged' in e) && e.details['change'] === 'removed'));
+
+  fs.rmSync(other, { recursive: true });
+  const gone = await handlers['audit:list']({});
+  assert.deepEqual(
+    gone.unreachable.map((u) => [u.label, u.code]),
+    [['Other', 'DEST_MISSING']],
+  );
+  await auditWritten(core);
+});
+
+test('CSV: UTF-8 with BOM, in the app language, formulas neutralised, parses back', async () => {
+  const { core, handlers, job } = await shop();
+  assert.equal((await core.runner.start(job, 'manual').done).outcome, 'ok');
+  await handlers['settings:update']({ language: 'zh' });
+  const file = path.join(dir, `导出-${Date.now()}.csv`);
+  // Cancelled: nothing written.
+  assert.deepEqual(await handlers['audit:export-csv']({}), { file: null, rows: 0 });
+  core.platform.pickSaveFile = async () => file;
+
+  const out = await handlers['audit:export-csv']({ jobId: job.id });
+  assert.equal(out.file, file);
+  const bytes = fs.readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const rows: string[][] = parse(bytes, { bom: true });
+  const listed = (await handlers['audit:list']({ jobId: job.id })).entries;
+  assert.equal(out.rows, listed.length);
+  assert.equal(rows.length, listed.length + 1);
+  assert.deepEqual(rows[0], ['时间', '操作者', '类别', '内容', '结果', '计划', '位置', '电脑']);
+  const byKind = new Map(rows.slice(1).map((r) => [r[2], r]));
+  const backup = byKind.get('备份')!;
+  assert.equal(backup[3], '已备份 会员数据.db');
+  assert.equal(backup[4], '完成');
+  assert.equal(backup[6], '文件夹和مفتاح USB');
+  assert.match(backup[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  // The plan's name starts with "=": a spreadsheet shows it, never runs it.
+  assert.equal(backup[5], `'${job.name}`);
+  assert.equal(byKind.get('设置')?.[3], '已更改设置：语言');
+  // The window may show the file in its folder; it was granted by main, not named by it.
+  assert.equal(core.grants.check(file), file);
+});
+
+test('the window names no path and no unbounded filter: such requests are refused', () => {
+  const { request } = CHANNELS['audit:export-csv'];
+  for (const bad of [
+    { path: '/etc/cron.d/x.csv' },
+    { kinds: ['backup', 'passwords'] },
+    { kinds: Array.from({ length: 11 }, () => 'backup') },
+    { from: '2026-05-02' },
+    { jobId: '../other' },
+  ]) {
+    assert.equal(request.safeParse(bad).success, false, JSON.stringify(bad));
+  }
+  assert.ok(request.safeParse({ kinds: ['undo'], from: '2026-05-02T00:00:00.000Z' }).success);
+});
