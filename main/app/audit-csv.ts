@@ -4,31 +4,10 @@
  * read UTF-8 (Chinese, Arabic) rather than the system's code page; cells starting with = + - @
  * get a leading ' so a plan or place name can never run as a formula.
  */
-import i18next, { type TFunction } from 'i18next';
+import type { TFunction } from 'i18next';
 import { stringify } from 'csv/sync';
 import type { AuditEntryView, AuditWhat, Language } from '../ipc/contract.js';
-import ar from '../../locales/ar.json' with { type: 'json' };
-import en from '../../locales/en.json' with { type: 'json' };
-import nb from '../../locales/nb.json' with { type: 'json' };
-import sv from '../../locales/sv.json' with { type: 'json' };
-import zh from '../../locales/zh.json' with { type: 'json' };
-
-const i18n = i18next.createInstance();
-void i18n.init({
-  resources: {
-    en: { translation: en },
-    zh: { translation: zh },
-    sv: { translation: sv },
-    nb: { translation: nb },
-    ar: { translation: ar },
-  },
-  lng: 'en',
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-  initAsync: false,
-});
-
-const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
+import { LOCALES, tr } from './translations.js';
 
 const listIn =
   (lang: Language) =>
@@ -59,7 +38,7 @@ function localTime(iso: string): string {
 }
 
 export function auditCsv(lang: Language, entries: readonly AuditEntryView[]): string {
-  const t = i18n.getFixedT(lang);
+  const t = tr(lang);
   const header = ['when', 'who', 'kind', 'what', 'result', 'plan', 'places', 'computer'].map((c) =>
     t(`audit.column.${c}`),
   );

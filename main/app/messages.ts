@@ -2,33 +2,11 @@
  * The few texts main shows itself (desktop notifications, the tray menu), from the same
  * translation files as the window.
  */
-import i18next, { type TFunction } from 'i18next';
 import { LANGUAGES, type Language, type RunRecord, type StatusView } from '../ipc/contract.js';
-import ar from '../../locales/ar.json' with { type: 'json' };
-import en from '../../locales/en.json' with { type: 'json' };
-import nb from '../../locales/nb.json' with { type: 'json' };
-import sv from '../../locales/sv.json' with { type: 'json' };
-import zh from '../../locales/zh.json' with { type: 'json' };
 import type { CheckRecord } from './run-state.js';
 import type { Job } from './settings.js';
 import type { SpaceOutlook } from './space.js';
-
-const i18n = i18next.createInstance();
-void i18n.init({
-  resources: {
-    en: { translation: en },
-    zh: { translation: zh },
-    sv: { translation: sv },
-    nb: { translation: nb },
-    ar: { translation: ar },
-  },
-  lng: 'en',
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-  initAsync: false,
-});
-
-const tr = (lang: Language): TFunction => i18n.getFixedT(lang);
+import { LOCALES, tr } from './translations.js';
 
 /** The first of the OS's preferred languages that Tillvault speaks; English otherwise. */
 export function resolveLanguage(preferred: readonly string[]): Language {
@@ -40,8 +18,6 @@ export function resolveLanguage(preferred: readonly string[]): Language {
   }
   return 'en';
 }
-
-const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
 
 /**
  * "Tuesday 22:00": the weekday is enough within the last six days; further back the date is

@@ -3,13 +3,8 @@
  * from messages.ts, and for a backup unlike the one before from changeNotification here; the
  * platform only shows them.
  */
-import i18next, { type TFunction } from 'i18next';
+import type { TFunction } from 'i18next';
 import type { ChangeFindingView, Language, RunRecord } from '../ipc/contract.js';
-import ar from '../../locales/ar.json' with { type: 'json' };
-import en from '../../locales/en.json' with { type: 'json' };
-import nb from '../../locales/nb.json' with { type: 'json' };
-import sv from '../../locales/sv.json' with { type: 'json' };
-import zh from '../../locales/zh.json' with { type: 'json' };
 import {
   checkNotification,
   resolveLanguage,
@@ -22,24 +17,7 @@ import type { Platform } from './platform.js';
 import type { CheckRecord } from './run-state.js';
 import type { Job, SettingsStore } from './settings.js';
 import type { SpaceOutlook } from './space.js';
-
-// messages.ts keeps its translator to itself; this one reads the same files.
-const i18n = i18next.createInstance();
-void i18n.init({
-  resources: {
-    en: { translation: en },
-    zh: { translation: zh },
-    sv: { translation: sv },
-    nb: { translation: nb },
-    ar: { translation: ar },
-  },
-  lng: 'en',
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-  initAsync: false,
-});
-
-const LOCALES: Record<Language, string> = { en: 'en', zh: 'zh-CN', sv: 'sv', nb: 'nb', ar: 'ar' };
+import { LOCALES, tr } from './translations.js';
 
 /** A plan or table name keeps its own direction inside an Arabic sentence. */
 const isolate = (name: string): string => `\u2068${name}\u2069`;
@@ -79,7 +57,7 @@ export function changeNotification(
   now = new Date(),
 ): { title: string; body: string } | null {
   if (!run.change) return null;
-  const t = i18n.getFixedT(lang);
+  const t = tr(lang);
   const num = (n: number): string => new Intl.NumberFormat(LOCALES[lang]).format(n);
   const first = findingText(t, run.change.findings[0]!, num);
   return {
