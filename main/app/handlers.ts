@@ -364,7 +364,7 @@ export function createHandlers(core: AppCore): Handlers {
     },
 
     'backup:run': async (req) => {
-      const { runId } = core.runner.start(findJob(core, req.jobId), 'manual');
+      const { runId } = core.runner.start(findJob(core, req.jobId), 'manual', core.owner.actor());
       return { runId };
     },
 

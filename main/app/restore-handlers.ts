@@ -187,7 +187,7 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
       job,
       () =>
         restoreStepInWorker<RecreateOutcome>(
-          { step: 'recreate', at: s.at, liveDb: job.source },
+          { step: 'recreate', at: s.at, liveDb: job.source, actor: core.owner.actor() },
           progressTo(s.id),
         ),
       'database',
@@ -375,6 +375,7 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
                 what: req.what,
                 keepNew: keptOf(req.what, req.keepNew),
                 clashesCsv,
+                actor: core.owner.actor(),
                 planned: preview.tables.map((t) => ({
                   table: t.table,
                   rowsNow: t.rowsNow,
@@ -414,7 +415,7 @@ export function createRestoreHandlers(core: AppCore): RestoreHandlers {
       using(req.sessionId, async (s) => {
         const target = core.grants.check(req.path);
         const copied = await restoreStepInWorker<{ file: string; bytes: number }>(
-          { step: 'copy', at: s.at, file: target },
+          { step: 'copy', at: s.at, file: target, actor: core.owner.actor() },
           progressTo(s.id),
         );
         return { file: core.grants.grant(copied.file), bytes: copied.bytes };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { DataType } from '../engine/data-types.js';
 import { TillvaultError } from '../engine/errors.js';
 import { placeUnderNewName, tempNameFor } from '../engine/fs/atomic-file.js';
-import { appendAudit } from '../engine/repository/audit.js';
+import { appendAudit, type Actor } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import type { Manifest } from '../engine/repository/manifest.js';
 import { Repository } from '../engine/repository/repository.js';
@@ -66,9 +66,10 @@ export type RestoreStep =
       keepNew: DataType[] | null;
       clashesCsv: string;
       planned: PlannedTable[];
+      actor: Actor;
     }
-  | { step: 'copy'; at: SnapshotAt; file: string }
-  | { step: 'recreate'; at: SnapshotAt; liveDb: string }
+  | { step: 'copy'; at: SnapshotAt; file: string; actor: Actor }
+  | { step: 'recreate'; at: SnapshotAt; liveDb: string; actor: Actor }
   | { step: 'to-file'; dest: string; credential: Credential; snapshotId: string; file: string };
 
 export interface RunOutcome {
@@ -238,6 +239,7 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
         clashesCsv: job.clashesCsv,
         rebuilt: file,
         onProgress,
+        actor: job.actor,
       });
       onProgress({ phase: 'check', done: 0, total: 1 });
       const kept = new Map((result.kept ?? []).map((k) => [k.table, k.kept]));
@@ -259,6 +261,7 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
       await appendAudit(repo, {
         operation: 'restore',
         result: 'ok',
+        actor: job.actor,
         snapshotId: m.id,
         summary: `Restored backup ${m.id} into the new file ${path.basename(job.file)} to look at.`,
         details: { to: job.file },
@@ -266,7 +269,15 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
       return { file: job.file, bytes };
     }
     case 'to-file': {
-      const r = await restoreToFile(job.dest, job.credential, job.snapshotId, job.file, onProgress);
+      // Only who holds the passphrase or the recovery key gets this far: the owner.
+      const r = await restoreToFile(
+        job.dest,
+        job.credential,
+        job.snapshotId,
+        job.file,
+        onProgress,
+        'owner',
+      );
       const { m } = await opened({ ...job, cacheDir: '' });
       const outcome: ToFileOutcome = {
         file: r.file,
@@ -286,6 +297,7 @@ export async function runRestoreStep(job: RestoreStep, onProgress: Progress): Pr
       await appendAudit(repo, {
         operation: 'restore',
         result: 'ok',
+        actor: job.actor,
         snapshotId: m.id,
         summary: `Restored backup ${m.id} as ${path.basename(job.liveDb)}, which was ${aside ? 'damaged (kept as ' + path.basename(aside) + ')' : 'gone'}.`,
         details: { to: job.liveDb, setAside: aside },

@@ -23,6 +23,7 @@ import { TillvaultError, toTillvaultError, type ErrorCode } from '../engine/erro
 import type { Trigger } from '../engine/repository/manifest.js';
 import type { DestinationOutcome, RunProgress, RunRecord } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
+import type { Actor } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import { changeSinceBefore } from './change-check.js';
 import { requirePlanCredential } from './plan-credential.js';
@@ -126,7 +127,11 @@ export class Runner {
   }
 
   /** Starts a run and returns its id at once; the outcome arrives as `backup:finished`. */
-  start(job: Job, trigger: Trigger): { runId: string; done: Promise<RunRecord> } {
+  start(
+    job: Job,
+    trigger: Trigger,
+    actor: Actor = trigger === 'scheduled' ? 'schedule' : 'staff',
+  ): { runId: string; done: Promise<RunRecord> } {
     if (this.isRunning(job.id)) {
       throw new AppFailure('BUSY', `A backup of "${job.name}" is already running.`);
     }
@@ -167,7 +172,7 @@ export class Runner {
       },
     };
     this.active.set(runId, run);
-    const done = this.execute(job, trigger, credential, run).finally(finished);
+    const done = this.execute(job, trigger, actor, credential, run).finally(finished);
     return { runId, done };
   }
 
@@ -302,6 +307,7 @@ export class Runner {
   private async execute(
     job: Job,
     trigger: Trigger,
+    actor: Actor,
     credential: Credential,
     run: ActiveRun,
   ): Promise<RunRecord> {
@@ -332,6 +338,7 @@ export class Runner {
           types: job.types,
           typeOverrides: job.typeOverrides,
           trigger,
+          actor,
           ...(this.deps.tempDir ? { tempDir: this.deps.tempDir } : {}),
         },
         onProgress,

@@ -12,6 +12,8 @@ import { after, test } from 'node:test';
 import { createAppCore } from '../../main/app/core.js';
 import { OWNER_IDLE_MS } from '../../main/app/owner-lock.js';
 import { headlessPlatform } from '../../main/app/platform.js';
+import { readAudit } from '../../main/engine/repository/audit.js';
+import { Repository } from '../../main/engine/repository/repository.js';
 import { dispatch } from '../../main/ipc/dispatch.js';
 import { chinook, tempDir } from '../helpers.js';
 
@@ -89,6 +91,12 @@ test('without a PIN everyone may do everything; with one, staff may look and bac
   const run = await ask('backup:run', { jobId });
   assert.equal(code(run), null);
   await core.runner.idle(source);
+  // The log says staff did it, and that the owner set the PIN.
+  const log = await readAudit(await Repository.open(here, { kind: 'passphrase', value: PASS }));
+  const actorOf = (operation: string) =>
+    log.flatMap((e) => ('operation' in e && e.operation === operation ? [e.actor] : []));
+  assert.deepEqual(actorOf('backup'), ['staff']);
+  assert.ok(actorOf('pin').includes('owner'));
 });
 
 test('wrong PINs: three tries, then a wait that doubles, survives a restart and holds against many guesses at once', async () => {

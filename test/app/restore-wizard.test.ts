@@ -11,6 +11,8 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { backup } from '../../main/engine/backup/backup.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
+import { readAudit } from '../../main/engine/repository/audit.js';
+import { Repository } from '../../main/engine/repository/repository.js';
 import { deleteDemoMemberSql, dump, sqliteValue, tempDir } from '../helpers.js';
 import { inMemoryCore } from './in-memory-core.js';
 
@@ -141,6 +143,12 @@ test('the backup before the mistake: a deleted member found by name and put back
   assert.equal(done.checks.foreignKeyProblemsBefore, 0, 'counted before the restore too');
   assert.deepEqual(done.checks.countMismatches, [], 'row counts as the preview said');
   assert.ok(done.safetySnapshotId);
+  // The log says who did it: no PIN is set here, so nobody proved to be the owner.
+  const log = await readAudit(
+    await Repository.open(shop.here, { kind: 'passphrase', value: PASS }),
+  );
+  const restored = log.find((e) => 'operation' in e && e.operation === 'restore');
+  assert.equal(restored && 'actor' in restored ? restored.actor : null, 'staff');
   const withIt = new Set(done.records!.filter((x) => x.role !== 'record').map((x) => x.table));
   assert.ok(withIt.has('points_ledger'), 'the result names the ledger rows that came back');
   await handlers['restore:close']({ sessionId: opened.sessionId });

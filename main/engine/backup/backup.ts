@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import crypto from 'node:crypto';
-import { appendAudit, currentUser } from '../repository/audit.js';
+import { appendAudit, currentUser, type Actor } from '../repository/audit.js';
 import { IdSet } from '../repository/blob-index.js';
 import { ChunkPool } from '../repository/chunk-pool.js';
 import { FRAME_BYTES, FRAME_MEMBERS, SINGLE } from '../repository/chunk.js';
@@ -48,6 +48,8 @@ export interface BackupOptions {
   readonly typeOverrides?: TypeOverrides | null;
   readonly label?: string | null;
   readonly trigger?: Trigger;
+  /** Who started it, for the audit log; by default the schedule or the command line. */
+  readonly actor?: Actor;
   readonly tempDir?: string;
   readonly onProgress?: (p: BackupProgress) => void;
   readonly signal?: AbortSignal;
@@ -477,6 +479,7 @@ async function storeBackup(
       await appendAudit(t.dest.repo, {
         operation: 'backup',
         result: snap.sourceCheck.ok ? 'ok' : 'damaged',
+        actor: opts.actor ?? (manifest.trigger === 'scheduled' ? 'schedule' : 'cli'),
         snapshotId: naming.snapshotId,
         summary: snap.sourceCheck.ok
           ? `Backed up ${path.basename(naming.source)} (${t.writer.bytesWritten} new bytes).`

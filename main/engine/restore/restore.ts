@@ -12,7 +12,7 @@ import { shadowOwners, virtualTables, type VirtualTable } from '../source/virtua
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { appendAudit } from '../repository/audit.js';
+import { appendAudit, type Actor } from '../repository/audit.js';
 import { ChunkPool } from '../repository/chunk-pool.js';
 import { backup } from '../backup/backup.js';
 import type { DataType } from '../data-types.js';
@@ -100,6 +100,7 @@ export async function restoreToFile(
   ref: string | undefined,
   file: string,
   onProgress?: (p: RestoreProgress) => void,
+  actor: Actor = 'cli',
 ): Promise<RestoreToFileResult> {
   const target = path.resolve(file);
   if (await fs.stat(target).catch(() => null)) {
@@ -134,6 +135,7 @@ export async function restoreToFile(
     await appendAudit(repo, {
       operation: 'restore',
       result: 'ok',
+      actor,
       snapshotId: m.id,
       summary: `Restored backup ${m.id} into the new file ${path.basename(target)}.`,
       details: { to: target },
@@ -350,6 +352,8 @@ export interface RestoreIntoOptions {
   readonly rebuilt?: string;
   readonly force?: boolean;
   readonly onProgress?: (p: RestoreProgress) => void;
+  /** Who asked, for the audit log: the window's owner or staff, or the command line. */
+  readonly actor?: Actor;
 }
 
 export interface RestoreIntoResult {
@@ -646,6 +650,7 @@ async function restoreIntoLive(
     await appendAudit(repo, {
       operation: 'restore',
       result: 'ok',
+      actor: opts.actor ?? 'cli',
       snapshotId: m.id,
       summary: `Restored ${records ? `records of ${tables.join(', ')}` : types ? types.join(', ') : 'the whole database'} from ${m.id} into ${path.basename(liveDb)}${keptSummary(applied.kept)}; safety backup ${safetySnapshotId}.`,
       details: {
