@@ -82,13 +82,24 @@ const platform: Platform = {
       defaultPath: path.join(app.getPath('documents'), suggestedName),
       filters: suggestedName.endsWith('.csv')
         ? [{ name: 'CSV', extensions: ['csv'] }]
-        : [{ name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3'] }],
+        : suggestedName.endsWith('.pdf')
+          ? [{ name: 'PDF', extensions: ['pdf'] }]
+          : [{ name: 'SQLite', extensions: ['db', 'sqlite', 'sqlite3'] }],
       properties: ['createDirectory', 'showOverwriteConfirmation'],
     };
     const r = window
       ? await dialog.showSaveDialog(window, options)
       : await dialog.showSaveDialog(options);
     return r.canceled ? null : (r.filePath ?? null);
+  },
+  async printToPdf() {
+    if (!window) throw new Error('No window to print.');
+    // The print CSS lays the sheet out; its @page rule sets A4 and the margins.
+    return window.webContents.printToPDF({
+      pageSize: 'A4',
+      printBackground: true,
+      preferCSSPageSize: true,
+    });
   },
   showInFolder: (file) => shell.showItemInFolder(file),
   keepAwake() {

@@ -26,6 +26,7 @@ import { createOwnerHandlers } from './owner-handlers.js';
 import { createRecoverHandlers } from './recover-handlers.js';
 import { createRestoreHandlers } from './restore-handlers.js';
 import { createAuditHandlers } from './audit-handlers.js';
+import { createRecoverySheetHandlers } from './recovery-sheet-handlers.js';
 import {
   changingPlan,
   recordPlanChanged,
@@ -374,6 +375,7 @@ export function createHandlers(core: AppCore): Handlers {
 
     ...createRestoreHandlers(core),
     ...createAuditHandlers(core),
+    ...createRecoverySheetHandlers(core),
     ...createOwnerHandlers(core),
     ...createRecoverHandlers(core, BACKUP_FOLDER_NAME),
   };

@@ -12,6 +12,8 @@ export interface Platform {
   pickFolder(): Promise<string | null>;
   /** A native "save as" dialog for a new database file; null when cancelled. */
   pickSaveFile(suggestedName: string): Promise<string | null>;
+  /** The window as it shows now, printed to an A4 PDF; absent where there is no window. */
+  printToPdf?(): Promise<Buffer>;
   /** Opens the file manager with this file selected. */
   showInFolder(file: string): void;
   /** Keeps the computer awake until the returned function is called. */

@@ -498,6 +498,43 @@ const ownerStatus = z.object({
   waitMs: z.number(),
 });
 export type OwnerStatus = z.infer<typeof ownerStatus>;
+
+/** The printable recovery plan's facts (app/recovery-sheet.ts); the window puts them in words. */
+const recoverySheet = z.object({
+  jobId: id,
+  plan: z.string(),
+  /** The computer's name: which till the database lives on. */
+  computer: z.string(),
+  database: z.string(),
+  madeAt: z.string(),
+  types: z.array(dataType),
+  encrypted: z.boolean(),
+  places: z.array(
+    z.object({
+      kind: z.enum(destinationKinds),
+      label: z.string(),
+      path: z.string(),
+      /** A removable place's sticks, by their labels. */
+      sticks: z.array(z.string()),
+    }),
+  ),
+  schedule: scheduleSchema,
+  /** The schedule as one cron expression, for its description in words; null by hand only. */
+  cron: z.string().nullable(),
+  /** The longest time between two scheduled backups (RPO); null by hand only. */
+  rpoMs: z.number().nullable(),
+  retention: z.object({
+    everyForDays: z.number(),
+    monthlyFor: z.number(),
+    yearlyFor: z.number(),
+  }),
+  /** The last check's restore drill (RTO); null: not measured yet. */
+  rto: z.object({ restoreMs: z.number(), measuredAt: z.string() }).nullable(),
+  lastBackupAt: z.string().nullable(),
+  /** Main can print this window to a PDF file (Electron); otherwise only the print dialog. */
+  canSavePdf: z.boolean(),
+});
+export type RecoverySheet = z.infer<typeof recoverySheet>;
 /** Table name → the data type the owner put it in. */
 const typeOverrides = z
   .record(z.string().min(1).max(200), dataType)
@@ -959,6 +996,16 @@ export const CHANNELS = {
       .strict(),
     response: z.object({ job: jobView }),
   },
+  /** Everything the printable recovery plan of one plan says. */
+  'plan:recovery-sheet': { request: z.object({ jobId: id }).strict(), response: recoverySheet },
+  /**
+   * The recovery plan on screen printed to a PDF file where the owner chooses in main's save
+   * dialog; `file` null when cancelled. Only where main can print (`canSavePdf`).
+   */
+  'plan:recovery-pdf': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ file: z.string().nullable() }),
+  },
   /** Whether an owner PIN is set and the window is unlocked; `waitMs` before the next try. */
   'owner:status': { request: z.object({}).strict(), response: ownerStatus },
   /** A wrong PIN answers `unlocked: false` with the wait before the next try (0 at first). */
@@ -1005,6 +1052,8 @@ export const OWNER_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'restore:run',
   'restore:to-copy',
   'audit:export-csv',
+  'plan:recovery-sheet',
+  'plan:recovery-pdf',
 ]);
 export type Request<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
 export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;

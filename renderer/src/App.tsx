@@ -21,6 +21,7 @@ import { Audit } from './screens/audit/Audit.js';
 import { History } from './screens/History.js';
 import { Home } from './screens/Home.js';
 import { Recover } from './screens/recover/Recover.js';
+import { RecoveryPlan } from './screens/recovery-plan/RecoveryPlan.js';
 import { Restore } from './screens/restore/Restore.js';
 import { Settings } from './screens/Settings.js';
 import { Setup } from './screens/setup/Setup.js';
@@ -47,6 +48,13 @@ export function App() {
   const setScreen = (s: Screen): void => {
     if (s === 'restore') setRestore((r) => ({ start: null, n: r.n + 1 }));
     setChosen(s);
+  };
+  // The plan whose printable recovery plan is open (its card in Settings, or setup with the
+  // recovery key just made: the only time the key is printed on it).
+  const [plan, setPlan] = useState<{ jobId: string; recoveryKey: string | null } | null>(null);
+  const openPlan = (jobId: string, recoveryKey: string | null = null): void => {
+    setPlan({ jobId, recoveryKey });
+    setChosen('recovery-plan');
   };
   const restoreAt = (start: RestoreStart): void => {
     setRestore((r) => ({ start, n: r.n + 1 }));
@@ -117,7 +125,12 @@ export function App() {
           <Restore key={restore.n} jobs={settings.data.jobs} start={restore.start} go={setScreen} />
         )}
         {screen === 'settings' && (
-          <Settings settings={settings.data} onChanged={settings.reload} go={setScreen} />
+          <Settings
+            settings={settings.data}
+            onChanged={settings.reload}
+            go={setScreen}
+            openPlan={(jobId) => openPlan(jobId)}
+          />
         )}
         {screen === 'setup' && (
           <Setup
@@ -127,6 +140,22 @@ export function App() {
               setScreen('home');
             }}
             onRecover={() => setScreen('recover')}
+            onPlan={(jobId, key) => {
+              settings.reload();
+              openPlan(jobId, key);
+            }}
+          />
+        )}
+        {screen === 'recovery-plan' && plan && (
+          <RecoveryPlan
+            jobId={plan.jobId}
+            recoveryKey={plan.recoveryKey}
+            onBack={() => {
+              // The key leaves the window's memory with the sheet.
+              setPlan(null);
+              settings.reload();
+              setScreen('settings');
+            }}
           />
         )}
         {screen === 'recover' && (

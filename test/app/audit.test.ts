@@ -73,10 +73,11 @@ test('a backup and plan and settings changes: once each, every place, who, no se
       ['pin', 'pinFailed', 'staff', 2],
       ['settings', 'settings', 'staff', 2],
       ['plan', 'planUpdated', 'staff', 2],
-      // The run's own quick check and clean-up, in each place.
+      // The run's own quick check and clean-up, in each place (they do not say who yet).
       ['check', 'check', 'unknown', 2],
       ['prune', 'prune', 'unknown', 2],
-      ['backup', 'backup', 'unknown', 2],
+      // Started by hand at the window without a PIN: staff.
+      ['backup', 'backup', 'staff', 2],
       ['plan', 'planCreated', 'staff', 2],
     ],
   );

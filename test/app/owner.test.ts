@@ -78,6 +78,8 @@ test('without a PIN everyone may do everything; with one, staff may look and bac
     ['jobs:update', { jobId, name: 'Other' }],
     ['settings:update', { notifications: false }],
     ['owner:set-pin', { pin: null }],
+    ['plan:recovery-sheet', { jobId }],
+    ['plan:recovery-pdf', { jobId }],
     // Refused before the payload is read: nothing is learnt from a locked channel.
     ['restore:to-copy', { nonsense: true }],
   ] as const) {

@@ -30,7 +30,7 @@ const CRONSTRUE_LOCALES: Record<string, string> = {
 };
 
 /** A cron expression in the owner's words ("At 22:30, Monday through Saturday"), or null. */
-function cronInWords(cron: string, lang: string): string | null {
+export function cronInWords(cron: string, lang: string): string | null {
   if (cron.trim().split(/\s+/).length !== 5) return null;
   try {
     return cronstrue.toString(cron, {

@@ -30,10 +30,13 @@ export function Settings({
   settings,
   onChanged,
   go,
+  openPlan,
 }: {
   settings: SettingsView;
   onChanged: () => void;
   go: (s: Screen) => void;
+  /** Opens the printable recovery plan of a plan. */
+  openPlan: (jobId: string) => void;
 }) {
   const { t } = useTranslation();
   const update = (change: Parameters<typeof call<'settings:update'>>[1]): void => {
@@ -89,13 +92,21 @@ export function Settings({
         </Button>
       </Group>
       {settings.jobs.map((j) => (
-        <JobCard key={j.id} job={j} onChanged={onChanged} />
+        <JobCard key={j.id} job={j} onChanged={onChanged} openPlan={openPlan} />
       ))}
     </Stack>
   );
 }
 
-function JobCard({ job, onChanged }: { job: JobView; onChanged: () => void }) {
+function JobCard({
+  job,
+  onChanged,
+  openPlan,
+}: {
+  job: JobView;
+  onChanged: () => void;
+  openPlan: (jobId: string) => void;
+}) {
   const { t } = useTranslation();
   const [confirm, setConfirm] = useState(false);
   const [schedule, setSchedule] = useState(job.schedule);
@@ -105,9 +116,14 @@ function JobCard({ job, onChanged }: { job: JobView; onChanged: () => void }) {
       <Stack>
         <Group justify="space-between">
           <Title order={4}>{job.name}</Title>
-          <Button color="red" variant="subtle" onClick={() => setConfirm(true)}>
-            {t('settings.remove')}
-          </Button>
+          <Group gap="xs">
+            <Button variant="light" onClick={() => openPlan(job.id)} data-testid="open-plan">
+              {t('plan.open')}
+            </Button>
+            <Button color="red" variant="subtle" onClick={() => setConfirm(true)}>
+              {t('settings.remove')}
+            </Button>
+          </Group>
         </Group>
         <Text size="sm" style={{ wordBreak: 'break-all' }}>
           {t('settings.database')}: {job.source}

@@ -1,5 +1,6 @@
 /** Step 6: everything chosen, and the first backup. */
 import { Button, Group, Stack, Table, Text } from '@mantine/core';
+import { IconPrinter } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, call } from '../../api.js';
@@ -11,10 +12,13 @@ export function ReviewStep({
   created,
   types,
   onDone,
+  onPlan,
 }: {
   created: Created;
   types: DataType[];
   onDone: () => void;
+  /** The recovery plan with the key just made in it: the one time it can be printed so. */
+  onPlan: (jobId: string, recoveryKey: string) => void;
 }) {
   const { t } = useTranslation();
   const [error, setError] = useState<ApiError | null>(null);
@@ -67,6 +71,16 @@ export function ReviewStep({
         <Button variant="default" onClick={onDone}>
           {t('setup.review.later')}
         </Button>
+        {created.recoveryKey && (
+          <Button
+            variant="subtle"
+            leftSection={<IconPrinter size={18} />}
+            onClick={() => onPlan(job.id, created.recoveryKey!)}
+            data-testid="setup-plan"
+          >
+            {t('plan.open')}
+          </Button>
+        )}
       </Group>
     </Stack>
   );

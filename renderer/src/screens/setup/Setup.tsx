@@ -18,11 +18,14 @@ export function Setup({
   first: firstJob,
   onDone,
   onRecover,
+  onPlan,
 }: {
   first: boolean;
   onDone: () => void;
   /** "I already have backups": offered on the first-run welcome only. */
   onRecover?: () => void;
+  /** Opens the new plan's printable recovery plan with its new recovery key. */
+  onPlan: (jobId: string, recoveryKey: string) => void;
 }) {
   const { t } = useTranslation();
   // Creating the job mid-way must not turn "Welcome" into "Add a backup".
@@ -99,7 +102,9 @@ export function Setup({
           )}
         </Stepper.Step>
         <Stepper.Step label={t('setup.steps.review')}>
-          {created && <ReviewStep created={created} types={types} onDone={onDone} />}
+          {created && (
+            <ReviewStep created={created} types={types} onDone={onDone} onPlan={onPlan} />
+          )}
         </Stepper.Step>
       </Stepper>
     </Stack>
