@@ -24,6 +24,7 @@ await thread.backupInWorker(
     source: db,
     destinations: [repo],
     credential: { kind: 'passphrase', value: process.env['TILLVAULT_PASSPHRASE'] ?? '' },
+    actor: 'staff',
   },
   () => {
     events += 1;

@@ -3,6 +3,7 @@
  * runner and the scheduler. Its own module so that those two need not import each other.
  */
 import type { CloudFolder } from '../engine/places/cloud-folders.js';
+import type { Actor } from '../engine/repository/audit.js';
 import type { ListDrives } from '../engine/places/drives.js';
 import type { Scheduler } from '../engine/schedule/scheduler.js';
 import type { PathGrants } from './path-grants.js';
@@ -29,5 +30,5 @@ export interface AppCore {
   /** Whether the owner unlocked the window with the PIN; main's guard of the owner's channels. */
   readonly owner: OwnerLock;
   /** The weekly check of a plan, now: recorded, notified when damage is found. */
-  checkNow(job: Job): Promise<CheckRecord | null>;
+  checkNow(job: Job, actor: Actor): Promise<CheckRecord | null>;
 }

@@ -2,6 +2,7 @@
  * The weekly check of a plan (default Sunday 03:00, a quiet time): every place read in full and
  * decrypted, and the newest backup rebuilt in a temp folder and tested, with the time it took.
  */
+import type { Actor } from '../engine/repository/audit.js';
 import type { CheckRecord, RunState } from './run-state.js';
 import type { Runner } from './runner.js';
 import type { SecretStore } from './secrets.js';
@@ -12,9 +13,11 @@ import { planCredential } from './plan-credential.js';
 /** The scheduler's id for a plan's weekly check, beside the plan's own id for its backups. */
 export const checkIdOf = (jobId: string): string => `${jobId}.check`;
 
+/** `actor`: the schedule for the weekly one, the owner or staff for "Check now". */
 export async function runCheck(
   job: Job,
   deps: { runner: Runner; secrets: SecretStore; state: RunState },
+  actor: Actor,
 ): Promise<CheckRecord | null> {
   const credential = planCredential(deps.secrets, job);
   if (!credential) return null;
@@ -22,6 +25,7 @@ export async function runCheck(
   const results = await checkInWorker(
     reachable.destinations.map((d) => d.path),
     credential,
+    actor,
   );
   const record: CheckRecord = {
     at: new Date().toISOString(),

@@ -15,6 +15,7 @@ import { RunState, type CheckRecord } from './run-state.js';
 import { cloudFoldersHere, type CloudFolder } from '../engine/places/cloud-folders.js';
 import { listSystemDrives, type Drive, type ListDrives } from '../engine/places/drives.js';
 import type { EjectResult } from '../engine/places/eject.js';
+import type { Actor } from '../engine/repository/audit.js';
 import { Scheduler } from '../engine/schedule/scheduler.js';
 import { Runner } from './runner.js';
 import { ProtectedSecretStore, type Protector } from './secrets.js';
@@ -94,7 +95,7 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
     run: async (id) => {
       const checked = settings.read().jobs.find((j) => checkIdOf(j.id) === id);
       if (checked) {
-        await checkNow(checked);
+        await checkNow(checked, 'schedule');
         return;
       }
       const jobId = id;
@@ -107,8 +108,10 @@ export function createAppCore(parts: CoreParts): AppCoreHandle {
       await runner.start(job, 'scheduled').done;
     },
   });
-  async function checkNow(job: Job): Promise<CheckRecord | null> {
-    const record = await runner.exclusive(job, () => runCheck(job, { runner, secrets, state }));
+  async function checkNow(job: Job, actor: Actor): Promise<CheckRecord | null> {
+    const record = await runner.exclusive(job, () =>
+      runCheck(job, { runner, secrets, state }, actor),
+    );
     if (record?.places.some((p) => p.ok === false)) notifier.check(job, record);
     parts.events.emit('status:changed', {});
     return record;

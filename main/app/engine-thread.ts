@@ -7,17 +7,21 @@ import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
 import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { TypedTable } from '../engine/source/inspect.js';
+import type { Actor } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import { startWorker } from '../engine/fs/worker-thread.js';
 import type { RestoreProgress } from '../engine/restore/restore.js';
 import type { RestoreStep } from './restore-steps.js';
 
+/** A backup from the app always says who started it: its clean-up and quick check are theirs. */
+export type WorkerBackupOptions = Omit<BackupOptions, 'onProgress' | 'signal'> & { actor: Actor };
+
 export type EngineJob =
-  | { op: 'backup'; options: Omit<BackupOptions, 'onProgress' | 'signal'>; maintain: boolean }
+  | { op: 'backup'; options: WorkerBackupOptions; maintain: boolean }
   | { op: 'describe'; file: string }
   | { op: 'demo'; file: string; options: DemoShopOptions }
-  | { op: 'check'; destinations: string[]; credential: Credential }
-  | { op: 'repair'; dest: string; from: string; credential: Credential }
+  | { op: 'check'; destinations: string[]; credential: Credential; actor: Actor }
+  | { op: 'repair'; dest: string; from: string; credential: Credential; actor: Actor }
   | { op: 'changes'; dest: string; credential: Credential; snapshot: string | null }
   | { op: 'restore'; step: RestoreStep };
 
@@ -91,7 +95,7 @@ function runJob(
 
 /** A backup, then (with `maintain`) retention and a quick check in every place it reached. */
 export function backupInWorker(
-  options: Omit<BackupOptions, 'onProgress' | 'signal'>,
+  options: WorkerBackupOptions,
   onProgress: (p: BackupProgress) => void,
   signal: AbortSignal,
   maintain = false,
@@ -109,16 +113,18 @@ export function describeInWorker(file: string): Promise<{ tables: TypedTable[]; 
 export function checkInWorker(
   destinations: string[],
   credential: Credential,
+  actor: Actor,
 ): Promise<PlaceCheck[]> {
-  return runJob({ op: 'check', destinations, credential }) as Promise<PlaceCheck[]>;
+  return runJob({ op: 'check', destinations, credential, actor }) as Promise<PlaceCheck[]>;
 }
 
 export function repairInWorker(
   dest: string,
   from: string,
   credential: Credential,
+  actor: Actor,
 ): Promise<PlaceRepair> {
-  return runJob({ op: 'repair', dest, from, credential }) as Promise<PlaceRepair>;
+  return runJob({ op: 'repair', dest, from, credential, actor }) as Promise<PlaceRepair>;
 }
 
 /** What each backup changed since the one before it; rebuilds backups, so off this thread. */

@@ -11,6 +11,7 @@ import { toTillvaultError } from '../engine/errors.js';
 import { describeDatabase } from '../engine/source/inspect.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
+import type { Actor } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import { DEFAULT_POLICY } from '../engine/maintenance/retention.js';
 import { verify } from '../engine/maintenance/verify.js';
@@ -33,20 +34,27 @@ port.on('message', (m: { type: 'cancel' }) => {
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
 
-/** After a backup: the retention policy, then a quick check, in each place that got it. */
-async function maintain(destinations: string[], credential: Credential): Promise<Maintenance[]> {
+/**
+ * After a backup: the retention policy, then a quick check, in each place that got it, both
+ * recorded as done by whoever started the backup.
+ */
+async function maintain(
+  destinations: string[],
+  credential: Credential,
+  actor: Actor,
+): Promise<Maintenance[]> {
   const out: Maintenance[] = [];
   for (const dest of destinations) {
     const m: Maintenance = { path: dest, removed: 0, verified: null, error: null };
     try {
-      m.removed = (await prune(dest, credential, DEFAULT_POLICY)).remove.length;
+      m.removed = (await prune(dest, credential, DEFAULT_POLICY, { actor })).remove.length;
     } catch (err) {
       // Pruning refuses when the newest backup looks wrong (rows collapsed): keep everything.
       const e = toTillvaultError(err, dest);
       m.error = { code: e.code, message: e.message };
     }
     try {
-      m.verified = (await verify(dest, credential, { level: 'quick' })).ok;
+      m.verified = (await verify(dest, credential, { level: 'quick', actor })).ok;
     } catch (err) {
       const e = toTillvaultError(err, dest);
       m.error ??= { code: e.code, message: e.message };
@@ -57,11 +65,15 @@ async function maintain(destinations: string[], credential: Credential): Promise
 }
 
 /** Full read of every pack and a restore drill of the newest backup, place by place. */
-async function check(destinations: string[], credential: Credential): Promise<PlaceCheck[]> {
+async function check(
+  destinations: string[],
+  credential: Credential,
+  actor: Actor,
+): Promise<PlaceCheck[]> {
   const out: PlaceCheck[] = [];
   for (const dest of destinations) {
     try {
-      const r = await verify(dest, credential, { level: 'drill' });
+      const r = await verify(dest, credential, { level: 'drill', actor });
       out.push({
         path: dest,
         // A newest backup of a damaged database is no damage of the place, and a repair from
@@ -98,7 +110,9 @@ async function run(): Promise<unknown> {
       // In this same thread the passphrase's key is already derived: no second scrypt.
       post({ type: 'progress', progress: { phase: 'finish', done: 1, total: 2 } });
       const reached = result.destinations.filter((d) => d.ok).map((d) => d.path);
-      const maintenance = job.maintain ? await maintain(reached, job.options.credential) : [];
+      const maintenance = job.maintain
+        ? await maintain(reached, job.options.credential, job.options.actor)
+        : [];
       return { result, maintenance };
     }
     case 'describe': {
@@ -111,11 +125,11 @@ async function run(): Promise<unknown> {
     case 'changes':
       return changes(job.dest, job.credential, job.snapshot ?? undefined);
     case 'check':
-      return check(job.destinations, job.credential);
+      return check(job.destinations, job.credential, job.actor);
     case 'restore':
       return runRestoreStep(job.step, (p) => post({ type: 'progress', progress: p }));
     case 'repair': {
-      const r = await repair(job.dest, job.from, job.credential);
+      const r = await repair(job.dest, job.from, job.credential, job.actor);
       const done: PlaceRepair = {
         ok: r.after.ok,
         chunksReplaced: r.chunksReplaced,

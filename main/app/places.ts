@@ -7,6 +7,7 @@ import path from 'node:path';
 import { prepareDestinations } from '../engine/places/destinations.js';
 import { driveOf } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
+import type { Actor } from '../engine/repository/audit.js';
 import { AppFailure } from '../ipc/errors.js';
 import { repairInWorker } from './engine-thread.js';
 import type { AppCore } from './app-core.js';
@@ -107,13 +108,16 @@ export async function repairPlace(
   req: { jobId: string; destinationId: string },
 ): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
   const [job] = placeOf(core, req.jobId, req.destinationId);
-  return core.runner.exclusive(job, () => repairFrom(core, job, req.destinationId));
+  // Who asked when it was asked: the PIN may lock again while the repair runs.
+  const actor = core.owner.actor();
+  return core.runner.exclusive(job, () => repairFrom(core, job, req.destinationId, actor));
 }
 
 async function repairFrom(
   core: AppCore,
   job: Job,
   destinationId: string,
+  actor: Actor,
 ): Promise<{ ok: boolean; from: string; chunksReplaced: number }> {
   const credential = requirePlanCredential(core.secrets, job);
   const { reachable } = await core.runner.resolvePlaces(job);
@@ -133,7 +137,7 @@ async function repairFrom(
       'No other good place of this plan is connected to copy from. Connect one, or add a place and back up.',
     );
   }
-  const r = await repairInWorker(damaged.path, source.path, credential);
+  const r = await repairInWorker(damaged.path, source.path, credential, actor);
   if (r.ok) core.state.markRepaired(job.id, damaged.id);
   core.events.emit('status:changed', {});
   return { ok: r.ok, from: source.label, chunksReplaced: r.chunksReplaced };

@@ -9,6 +9,7 @@ import type { SnapshotChanges } from '../engine/restore/changes.js';
 import type { FoundRepository } from '../engine/places/find.js';
 import type { PruneResult } from '../engine/maintenance/prune.js';
 import type { VerifyResult } from '../engine/maintenance/verify.js';
+import type { Actor, AuditEntry } from '../engine/repository/audit.js';
 import { formatBytes } from './output.js';
 import type { SnapshotListing, TypedTable } from '../engine/source/inspect.js';
 
@@ -220,6 +221,34 @@ export function humanPrune(r: PruneResult, policy: string): string {
   ].join('\n');
 }
 
+const ACTOR_WORDS: Record<Actor, string> = {
+  owner: 'owner',
+  staff: 'staff',
+  schedule: 'schedule',
+  cli: 'command line',
+};
+
+/** Who did it, as the window's Audit screen says it. */
+function actorWords(e: AuditEntry): string {
+  if (e.actor) return ACTOR_WORDS[e.actor];
+  // Written before Tillvault recorded who: a scheduled backup still says it was one.
+  return e.operation === 'backup' && e.details['trigger'] === 'scheduled'
+    ? ACTOR_WORDS.schedule
+    : 'unknown';
+}
+
+export function humanLog(entries: readonly (AuditEntry | { damaged: string })[]): string {
+  if (entries.length === 0) return 'No entries yet.';
+  const width = Math.max(...Object.values(ACTOR_WORDS).map((w) => w.length));
+  return entries
+    .map((e) =>
+      'damaged' in e
+        ? `(damaged entry ${e.damaged})`
+        : `${e.time}  ${e.operation.padEnd(8)} ${e.result.padEnd(8)} by ${actorWords(e).padEnd(width)}  ${e.user}@${e.host}  ${e.summary}`,
+    )
+    .join('\n');
+}
+
 const CELL_WIDTH = 24;
 
 function cellText(v: Cell | undefined): string {
@@ -327,4 +356,15 @@ function previewWarningText(w: PreviewWarning): string {
     case 'tables-back':
       return `Note: tables that would be created again: ${w.tables.join(', ')}.`;
   }
+}
+
+/** A new recovery key, shown this once: nothing keeps it but the sheet it is written on. */
+export function humanRecoveryKey(places: readonly string[], recoveryKey: string): string {
+  return [
+    `A new recovery key opens ${places.length === 1 ? 'this place' : `these ${places.length} places`}; the old one opens none of them now:`,
+    ...places.map((p) => `  ${p}`),
+    '',
+    'Recovery key (shown only now — print it or write it down and keep it away from the computer):',
+    `  ${recoveryKey}`,
+  ].join('\n');
 }

@@ -19,6 +19,7 @@ import { listSystemDrives } from '../engine/places/drives.js';
 import { TillvaultError } from '../engine/errors.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
+import { newRecoveryKey } from '../engine/repository/recovery-key.js';
 import { inspectDestination } from '../engine/repository/repository.js';
 import { previewFromBackup } from '../engine/restore/preview-backup.js';
 import { restoreInto, restoreToFile } from '../engine/restore/restore.js';
@@ -51,10 +52,12 @@ import {
   humanFound,
   humanDiff,
   humanKept,
+  humanLog,
   humanPreview,
   humanPrune,
   humanRecordHistory,
   humanRecordSearch,
+  humanRecoveryKey,
   humanSnapshots,
   humanTypes,
   humanVerify,
@@ -641,17 +644,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   ).action(
     run(async (out, dest: string, o: Common) => {
       const entries = await readLog(dest, credentialFrom(o));
-      out.result(
-        { entries },
-        () =>
-          entries
-            .map((e) =>
-              'damaged' in e
-                ? `(damaged entry ${e.damaged})`
-                : `${e.time}  ${e.operation.padEnd(8)} ${e.result.padEnd(8)} ${e.user}@${e.host}  ${e.summary}`,
-            )
-            .join('\n') || 'No entries yet.',
-      );
+      out.result({ entries }, () => humanLog(entries));
       return EXIT.ok;
     }),
   );
@@ -787,6 +780,21 @@ export async function main(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       },
     ),
+  );
+
+  withSecrets(
+    program
+      .command('recovery-key <dest...>')
+      .description(
+        'a new printed recovery key for these places (name every place of the plan); the old one opens none of them after',
+      ),
+  ).action(
+    run(async (out, dests: string[], o: Common) => {
+      const recoveryKey = await newRecoveryKey(dests, credentialFrom(o));
+      const destinations = dests.map((d) => path.resolve(d));
+      out.result({ destinations, recoveryKey }, () => humanRecoveryKey(destinations, recoveryKey));
+      return EXIT.ok;
+    }),
   );
 
   try {

@@ -1,8 +1,9 @@
 /**
  * The audit log screen's channels over the real engine and real places: a backup and plan and
  * settings changes once each, naming every place that holds them, with who did it and never a
- * secret; a removed plan stays in the log; an unplugged place is named; the CSV in the app's
- * language opens as UTF-8 with its formulas neutralised, and parses back to what was listed.
+ * secret; checks, clean-ups and repairs with who did them too; a removed plan stays in the log;
+ * an unplugged place is named; the CSV in the app's language opens as UTF-8 with its formulas
+ * neutralised, and parses back to what was listed.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +11,9 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import { parse } from 'csv/sync';
 import { auditWritten, recordPin } from '../../main/app/audit-writer.js';
+import { checkIdOf } from '../../main/app/checks.js';
 import { createDemoShop } from '../../main/engine/demo/demo-shop.js';
+import { verify } from '../../main/engine/maintenance/verify.js';
 import { readAudit } from '../../main/engine/repository/audit.js';
 import { Repository } from '../../main/engine/repository/repository.js';
 import { CHANNELS } from '../../main/ipc/contract.js';
@@ -73,9 +76,9 @@ test('a backup and plan and settings changes: once each, every place, who, no se
       ['pin', 'pinFailed', 'staff', 2],
       ['settings', 'settings', 'staff', 2],
       ['plan', 'planUpdated', 'staff', 2],
-      // The run's own quick check and clean-up, in each place (they do not say who yet).
-      ['check', 'check', 'unknown', 2],
-      ['prune', 'prune', 'unknown', 2],
+      // The run's own quick check and clean-up, in each place: whoever started the backup.
+      ['check', 'check', 'staff', 2],
+      ['prune', 'prune', 'staff', 2],
       // Started by hand at the window without a PIN: staff.
       ['backup', 'backup', 'staff', 2],
       ['plan', 'planCreated', 'staff', 2],
@@ -103,6 +106,74 @@ test('a backup and plan and settings changes: once each, every place, who, no se
   const later = new Date(Date.now() + 3_600_000).toISOString();
   assert.equal((await handlers['audit:list']({ from: later })).entries.length, 0);
   assert.equal((await handlers['audit:list']({ to: later, jobId: job.id })).entries.length, 7);
+});
+
+/** Flips one byte in the middle of the biggest pack of a place. */
+function damagePack(place: string): void {
+  const files = fs.readdirSync(path.join(place, 'data'), { recursive: true, withFileTypes: true });
+  const packs = files.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const pack = packs.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
+  const bytes = fs.readFileSync(pack);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+  fs.writeFileSync(pack, bytes);
+}
+
+test('checks, clean-ups and repairs say who: the schedule, staff, the owner at the click, the command line', async () => {
+  const { core, handlers, job, usb } = await shop();
+  // A scheduled backup: its clean-up and quick check afterwards are the schedule's too.
+  await core.scheduler.due(job.id, new Date());
+  assert.equal(core.state.get(job.id).lastRun?.outcome, 'ok');
+  // The weekly check, when its time comes.
+  await core.scheduler.due(checkIdOf(job.id), new Date());
+  assert.ok(core.state.get(job.id).lastCheck?.places.every((p) => p.ok));
+  // "Check now" with no PIN set: staff.
+  await handlers['check:run']({ jobId: job.id });
+  // With the PIN unlocked at the click: the owner's, though the window locks while it runs.
+  await core.owner.setPin('2468');
+  const checking = handlers['check:run']({ jobId: job.id });
+  core.owner.lock();
+  await checking;
+  // A check of one place from the command line stays its own event: the window's check in the
+  // same words just after does not merge into it.
+  await verify(usb, { kind: 'passphrase', value: PASS }, { level: 'drill' });
+  // Locked: staff may check, and it is staff's.
+  await handlers['check:run']({ jobId: job.id });
+  // A repair from the window, asked for with the PIN unlocked.
+  damagePack(usb);
+  await core.owner.unlock('2468');
+  const repairing = handlers['places:repair']({
+    jobId: job.id,
+    destinationId: job.destinations[1]!.id,
+  });
+  core.owner.lock();
+  const repaired = await repairing;
+  assert.equal(repaired.ok, true);
+  assert.ok(repaired.chunksReplaced >= 1);
+
+  const { entries } = await handlers['audit:list']({});
+  assert.deepEqual(
+    entries.map((e) => [e.kind, e.actor, e.places.map((p) => p.label).join('+')]),
+    [
+      ['repair', 'owner', 'مفتاح USB'],
+      ['check', 'staff', '文件夹+مفتاح USB'],
+      ['check', 'cli', 'مفتاح USB'],
+      ['check', 'owner', '文件夹+مفتاح USB'],
+      ['check', 'staff', '文件夹+مفتاح USB'],
+      ['check', 'schedule', '文件夹+مفتاح USB'],
+      // The backup's own quick check and clean-up.
+      ['check', 'schedule', '文件夹+مفتاح USB'],
+      ['prune', 'schedule', '文件夹+مفتاح USB'],
+      ['backup', 'schedule', '文件夹+مفتاح USB'],
+      ['plan', 'staff', '文件夹+مفتاح USB'],
+    ],
+  );
+  assert.equal(entries[0]?.what.from, '文件夹');
+  // The engine wrote it so in each place: the window does not guess.
+  const usbLog = await rawLog(usb);
+  assert.deepEqual(
+    usbLog.flatMap((e) => ('damaged' in e || e.operation === 'plan' ? [] : [e.actor])),
+    ['schedule', 'schedule', 'schedule', 'schedule', 'staff', 'owner', 'cli', 'staff', 'owner'],
+  );
 });
 
 test('a removed plan stays in the log of the other plans; an unplugged place is named', async () => {

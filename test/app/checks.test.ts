@@ -43,7 +43,7 @@ test('a good place passes with its restore time; a flipped byte is found and tur
   const stored = core.settings.read().jobs.find((j) => j.id === job.id)!;
   assert.equal((await core.runner.start(stored, 'manual').done).outcome, 'ok');
 
-  const good = await runCheck(stored, core);
+  const good = await runCheck(stored, core, 'schedule');
   assert.deepEqual(
     good?.places.map((p) => p.ok),
     [true, true],
@@ -62,7 +62,7 @@ test('a good place passes with its restore time; a flipped byte is found and tur
   bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
   fs.writeFileSync(file, bytes);
 
-  const bad = await runCheck(stored, core);
+  const bad = await runCheck(stored, core, 'schedule');
   assert.deepEqual(
     bad?.places.map((p) => p.ok),
     [true, false],
@@ -89,7 +89,7 @@ test('a good place passes with its restore time; a flipped byte is found and tur
     healed.places.map((p) => p.damaged),
     [false, false],
   );
-  const again = await runCheck(stored, core);
+  const again = await runCheck(stored, core, 'schedule');
   assert.deepEqual(
     again?.places.map((p) => p.ok),
     [true, true],

@@ -77,7 +77,7 @@ test('a backup of a damaged database turns Home red and names the last good back
   }
 
   // The weekly restore test finds the newest backup damaged at its source, not the place.
-  const check = await runCheck(stored, core);
+  const check = await runCheck(stored, core, 'schedule');
   assert.deepEqual(
     check?.places.map((p) => p.ok),
     [true],

@@ -19,6 +19,13 @@ export interface ChangeThresholds {
  * A shop tidying up a few inactive members or seasonal products stays well under a fifth; a
  * price update of every product in a category stays under a quarter of the list.
  */
+/**
+ * How long an anomalous backup holds the ones around it. Retention keeps everything from the
+ * oldest anomaly on: without an end, one deliberate price update would stop pruning for good.
+ * Three months is long enough to notice a mistake; monthly and yearly backups stay beyond it.
+ */
+export const ANOMALY_HOLD_DAYS = 90;
+
 export const DEFAULT_THRESHOLDS: ChangeThresholds = Object.freeze({
   dropPercent: 20,
   pricePercent: 25,

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { appendAudit, readAudit } from '../repository/audit.js';
+import { appendAudit, readAudit, type Actor } from '../repository/audit.js';
 import { TEMP_MARK } from '../fs/atomic-file.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
 import { withLock } from '../repository/lock.js';
@@ -17,6 +17,7 @@ import type { Credential } from '../repository/config.js';
 import { Repository } from '../repository/repository.js';
 import { applyRetention, isEmptyPolicy, type RetentionPolicy } from './retention.js';
 import {
+  ANOMALY_HOLD_DAYS,
   compareBackups,
   describeFinding,
   type ChangeFinding,
@@ -25,12 +26,6 @@ import {
 
 /** Packs with more unused bytes than this share are rewritten. */
 const REPACK_UNUSED_SHARE = 0.2;
-/**
- * How long an anomalous backup holds the ones around it. Retention keeps everything from the
- * oldest anomaly on: without an end, one deliberate price update would stop pruning for good.
- * Three months is long enough to notice a mistake; monthly and yearly backups stay beyond it.
- */
-const ANOMALY_HOLD_DAYS = 90;
 
 export interface PruneResult {
   readonly dryRun: boolean;
@@ -218,7 +213,14 @@ export async function prune(
   dest: string,
   credential: Credential,
   policy: RetentionPolicy,
-  opts: { dryRun?: boolean; now?: Date; timeZone?: string; thresholds?: ChangeThresholds } = {},
+  opts: {
+    dryRun?: boolean;
+    now?: Date;
+    timeZone?: string;
+    thresholds?: ChangeThresholds;
+    /** Who asked, for the audit log; by default the command line. */
+    actor?: Actor;
+  } = {},
 ): Promise<PruneResult> {
   if (isEmptyPolicy(policy)) {
     throw new TillvaultError(
@@ -279,6 +281,7 @@ export async function prune(
       await appendAudit(repo, {
         operation: 'prune',
         result: 'failed',
+        actor: opts.actor ?? 'cli',
         snapshotId: null,
         summary: `Removed ${remove.length} old backup(s); freeing their space failed: ${e.message}`,
         details: { removed: remove, code: e.code },
@@ -288,6 +291,7 @@ export async function prune(
     await appendAudit(repo, {
       operation: 'prune',
       result: 'ok',
+      actor: opts.actor ?? 'cli',
       snapshotId: null,
       summary: `Removed ${remove.length} old backup(s), freed ${stats.bytesFreed} bytes.`,
       details: { removed: remove, ...stats },

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { appendAudit } from '../repository/audit.js';
+import { appendAudit, type Actor } from '../repository/audit.js';
 import { writeOnce } from '../fs/atomic-file.js';
 import { TillvaultError, toTillvaultError } from '../errors.js';
 import { withLock } from '../repository/lock.js';
@@ -139,6 +139,7 @@ export async function repair(
   dest: string,
   from: string,
   credential: Credential,
+  actor: Actor = 'cli',
 ): Promise<RepairResult> {
   // Otherwise the second lock would find the first and blame "another repair".
   if (await samePlace(dest, from)) {
@@ -192,6 +193,7 @@ export async function repair(
       await appendAudit(repo, {
         operation: 'repair',
         result: after.ok ? 'ok' : 'damaged',
+        actor,
         snapshotId: null,
         summary: `Repaired from ${from}: ${settingsDamaged ? 'the settings file, ' : ''}${chunksReplaced} chunk(s), ${snapshotsReplaced.length} backup record(s) replaced.`,
         details: { from: path.resolve(from), chunksReplaced, snapshotsReplaced, unrepairable },

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { appendAudit } from '../repository/audit.js';
+import { appendAudit, type Actor } from '../repository/audit.js';
 import { ChunkPool } from '../repository/chunk-pool.js';
 import type { BlobIndex } from '../repository/blob-index.js';
 import { sha256 } from '../repository/crypto.js';
@@ -70,6 +70,8 @@ export interface VerifyOptions {
   readonly level: VerifyLevel;
   readonly snapshot?: string;
   readonly onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  /** Who asked, for the audit log; by default the command line. */
+  readonly actor?: Actor;
 }
 
 /**
@@ -373,6 +375,7 @@ export async function verify(
   await appendAudit(repo, {
     operation: 'verify',
     result: result.ok ? 'ok' : 'damaged',
+    actor: opts.actor ?? 'cli',
     snapshotId: opts.snapshot ?? null,
     summary: result.ok
       ? `${opts.level} check passed for ${result.snapshots.length} backup(s).`

@@ -226,3 +226,28 @@ export async function rewrapPassphrase(
   const next = { ...rest, encryption };
   return { ...next, mac: macOf(next, keys) };
 }
+
+/**
+ * The same repository (id, keys, passphrase) opened by a new recovery key instead of the old
+ * one: a new key and salt, the master keys wrapped again; signed again with the unchanged keys.
+ */
+export function rewrapRecoveryKey(
+  config: RepoConfig,
+  keys: MasterKeys,
+): { config: RepoConfig; recoveryKey: string } {
+  if (!config.encryption) {
+    throw new TillvaultError(
+      'BAD_INPUT',
+      'These backups are not encrypted: there is no recovery key to renew.',
+    );
+  }
+  const recoveryKey = newRecoveryKey();
+  const salt = crypto.randomBytes(16).toString('base64');
+  const encryption = {
+    ...config.encryption,
+    recoveryKey: { salt, ...wrapMasterKeys(deriveRecoveryKek(recoveryKey, salt), keys, config.id) },
+  };
+  const { mac: _mac, ...rest } = config;
+  const next = { ...rest, encryption };
+  return { config: { ...next, mac: macOf(next, keys) }, recoveryKey };
+}

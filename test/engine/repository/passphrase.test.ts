@@ -17,6 +17,7 @@ import {
   PassphraseSplitError,
   changePassphrase,
 } from '../../../main/engine/repository/passphrase.js';
+import { newRecoveryKey } from '../../../main/engine/repository/recovery-key.js';
 import { Repository } from '../../../main/engine/repository/repository.js';
 import { listSnapshots } from '../../../main/engine/source/inspect.js';
 import { tempDir } from '../../helpers.js';
@@ -78,7 +79,10 @@ test('every place gets the new passphrase; the old one is refused, the recovery 
     assert.equal(await opens(place, key), true, `recovery key opens ${place}`);
     assert.equal((await listSnapshots(place, fresh)).snapshots.length, 1);
     const audit = await readAudit(await Repository.open(place, fresh));
-    assert.ok(audit.some((e) => 'operation' in e && e.operation === 'passphrase'));
+    assert.ok(
+      audit.some((e) => 'operation' in e && e.operation === 'passphrase' && e.actor === 'cli'),
+      'the change is logged, by the command line when not said',
+    );
     assertNoTemps(place);
     assert.deepEqual(
       fs.readdirSync(path.join(place, 'locks')).filter((n) => n !== 'reserve'),
@@ -195,9 +199,19 @@ test('a place that cannot be put back does not keep the others new, and is named
   const key: Credential = { kind: 'recovery-key', value: recoveryKey };
   for (const place of [away, second, last]) assert.equal(await opens(place, key), true);
 
-  // With the stick back, the recovery key brings every place to one passphrase again.
+  // With the stick back, the recovery key brings every place to one passphrase again; a new
+  // recovery key first would give every place the first one's passphrase, whichever that is.
   fs.renameSync(away, first);
-  await changePassphrase(all, key, NEW);
+  await assert.rejects(
+    newRecoveryKey(all, key),
+    (err: unknown) =>
+      err instanceof TillvaultError &&
+      err.code === 'BAD_INPUT' &&
+      /different passphrases/.test(err.message),
+  );
+  await changePassphrase(all, key, NEW, { actor: 'owner' });
   for (const place of all) assert.equal(await opens(place, fresh), true);
   assert.equal(new Set(all.map(settingsOf)).size, 1);
+  const audit = await readAudit(await Repository.open(first, fresh));
+  assert.ok(audit.some((e) => 'operation' in e && e.actor === 'owner'));
 });
