@@ -147,7 +147,11 @@ function describe(
       };
     }
     case 'passphrase':
-      return { kind: 'settings', what: { message: 'passphrase' } };
+      // A new recovery key is recorded as a passphrase entry, which older versions still read.
+      return {
+        kind: 'settings',
+        what: { message: d['change'] === 'recovery-key' ? 'recoveryKey' : 'passphrase' },
+      };
     case 'init':
       return { kind: 'plan', what: { message: 'setup' } };
     case 'plan': {
@@ -199,7 +203,18 @@ function groupKey(e: AuditEntry, log: PlaceLog): string {
   if (e.event) return `event:${e.event}`;
   // The same backup has the same id everywhere; its per-place sizes differ.
   const words = e.operation === 'backup' && e.snapshotId ? '' : e.summary;
-  return JSON.stringify([log.jobId, e.operation, e.result, e.snapshotId, e.user, e.host, words]);
+  // Who did it tells apart two events in the same words: a command-line check of one place
+  // must not take in the window's check of the others (logs from before say no one: as before).
+  return JSON.stringify([
+    log.jobId,
+    e.operation,
+    e.result,
+    e.snapshotId,
+    e.user,
+    e.host,
+    words,
+    e.actor ?? null,
+  ]);
 }
 
 /** Every event of these logs once, newest first, with the places that hold it. */

@@ -12,9 +12,16 @@ import { DEMO_SHOP } from './handlers.js';
 import { DEFAULT_CHECK_SCHEDULE } from './settings.js';
 
 export async function ensureDemoJob(core: AppCore): Promise<void> {
-  if (core.settings.read().jobs.length > 0) return;
   const dir = path.join(core.platform.dataDir, 'demo');
   const database = path.join(dir, 'shop.db');
+  const jobs = core.settings.read().jobs;
+  if (jobs.length > 0) {
+    // Without a keychain the demo's passphrase was in memory only; it is no secret, so it is
+    // given again rather than asked for.
+    const demo = jobs.find((j) => j.source === database);
+    if (demo && core.secrets.get(demo.id) === null) core.secrets.set(demo.id, DEMO_PASSPHRASE);
+    return;
+  }
   await fs.mkdir(dir, { recursive: true });
   if (!(await fs.stat(database).catch(() => null))) await demoShopInWorker(database, DEMO_SHOP);
   const backups = path.join(dir, 'backups');

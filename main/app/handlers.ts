@@ -11,7 +11,7 @@ import { TillvaultError } from '../engine/errors.js';
 import { isValidCron } from '../engine/schedule/schedule.js';
 import { inspectDestination } from '../engine/repository/repository.js';
 import { APP_VERSION } from '../engine/version.js';
-import type { Channel, JobView, Request, Response, SettingsView } from '../ipc/contract.js';
+import type { Channel, Request, Response, SettingsView } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { findCandidates, defaultCandidateRoots } from './candidates.js';
@@ -21,6 +21,10 @@ import { DEFAULT_CHECK_SCHEDULE, type Job, type Settings } from './settings.js';
 import { addStick, repairPlace, setEjectWhenDone } from './places.js';
 import { freeBytesAt } from './space.js';
 import { computeStatus } from './status.js';
+import { createPassphraseHandlers } from './passphrase-handlers.js';
+import { createRecoveryKeyHandlers } from './recovery-key-handlers.js';
+import { planCredential } from './plan-credential.js';
+import { jobView } from './job-view.js';
 import { findJob, placesOf } from './plan-places.js';
 import { createOwnerHandlers } from './owner-handlers.js';
 import { createRecoverHandlers } from './recover-handlers.js';
@@ -50,10 +54,6 @@ function settingsView(core: AppCore, s: Settings): SettingsView {
     notifications: s.notifications,
     jobs: s.jobs.map(jobView),
   };
-}
-
-function jobView(job: Job): JobView {
-  return { ...job, destinations: job.destinations.map((d) => ({ ...d })) };
 }
 
 /** A chosen folder holding unrelated files gets a subfolder; backups never mix with them. */
@@ -88,7 +88,16 @@ export function createHandlers(core: AppCore): Handlers {
       const states = new Map(jobs.map((j) => [j.id, core.state.get(j.id)]));
       const next =
         core.scheduler.upcoming(20).find((u) => jobs.some((j) => j.id === u.jobId))?.at ?? null;
-      const status = computeStatus(jobs, states, core.runner.current(), core.now(), next);
+      const status = computeStatus(
+        jobs,
+        states,
+        core.runner.current(),
+        core.now(),
+        next,
+        (job) => ({
+          passphraseKept: planCredential(core.secrets, job) !== null,
+        }),
+      );
       return { ...status, passphrases: core.secrets.protection };
     },
 
@@ -309,6 +318,7 @@ export function createHandlers(core: AppCore): Handlers {
                 ...(req.typeOverrides !== undefined ? { typeOverrides: req.typeOverrides } : {}),
                 ...(req.schedule !== undefined ? { schedule: req.schedule } : {}),
                 ...(req.checkSchedule !== undefined ? { checkSchedule: req.checkSchedule } : {}),
+                ...(req.changeAlarm !== undefined ? { changeAlarm: req.changeAlarm } : {}),
               },
         ),
       }));
@@ -357,7 +367,7 @@ export function createHandlers(core: AppCore): Handlers {
     'places:repair': async (req) => repairPlace(core, req),
 
     'check:run': async (req) => {
-      const record = await core.checkNow(findJob(core, req.jobId));
+      const record = await core.checkNow(findJob(core, req.jobId), core.owner.actor());
       if (!record) {
         throw new TillvaultError('PASSPHRASE_REQUIRED', 'The passphrase is not stored here.');
       }
@@ -377,6 +387,8 @@ export function createHandlers(core: AppCore): Handlers {
     ...createAuditHandlers(core),
     ...createRecoverySheetHandlers(core),
     ...createOwnerHandlers(core),
+    ...createPassphraseHandlers(core),
+    ...createRecoveryKeyHandlers(core),
     ...createRecoverHandlers(core, BACKUP_FOLDER_NAME),
   };
 }

@@ -2,7 +2,15 @@
  * The few texts main shows itself (desktop notifications, the tray menu), from the same
  * translation files as the window.
  */
-import { LANGUAGES, type Language, type RunRecord, type StatusView } from '../ipc/contract.js';
+import type { TFunction } from 'i18next';
+import {
+  LANGUAGES,
+  type ChangeFindingView,
+  type Language,
+  type RunRecord,
+  type StatusReason,
+  type StatusView,
+} from '../ipc/contract.js';
 import type { CheckRecord } from './run-state.js';
 import type { Job } from './settings.js';
 import type { SpaceOutlook } from './space.js';
@@ -34,15 +42,86 @@ export function weekdayTime(lang: Language, iso: string, now: Date): string {
   }).format(at);
 }
 
+/** A plan or table name keeps its own direction inside an Arabic sentence. */
+export const isolate = (name: string): string => `\u2068${name}\u2069`;
+
+/** One thing found, as a sentence (the window says the same: SavedSummary.tsx). */
+export function findingText(
+  t: TFunction,
+  f: ChangeFindingView,
+  num: (n: number) => string,
+): string {
+  switch (f.kind) {
+    case 'unreadable':
+      return t('change.unreadable');
+    case 'members':
+    case 'products':
+      return t(`change.${f.kind}`, { count: f.before - f.now, n: num(f.before - f.now) });
+    case 'prices':
+      return t(f.exact ? 'change.prices' : 'change.pricesAbout', {
+        count: f.changed,
+        n: num(f.changed),
+      });
+    case 'emptied':
+      return t('change.emptied', {
+        table: isolate(f.table),
+        count: f.rowsBefore,
+        n: num(f.rowsBefore),
+      });
+    case 'rows':
+      return t('change.rows', { now: num(f.now), before: num(f.before) });
+  }
+}
+
+/**
+ * The status rule's reason in one sentence, as Home's headline says it first (Headline.tsx
+ * adds what to do): for the tray menu and a notification that says a plan still needs a look.
+ */
+export function reasonLine(lang: Language, reason: StatusReason): string {
+  const t = tr(lang);
+  const places = (labels: string[]): { places: string; count: number } => ({
+    places: new Intl.ListFormat(LOCALES[lang], { type: 'conjunction' }).format(labels.map(isolate)),
+    count: labels.length,
+  });
+  switch (reason.kind) {
+    case 'source-damaged':
+      return t('home.reason.sourceDamaged.what');
+    case 'no-passphrase':
+      return t('home.reason.noPassphrase.what');
+    case 'damaged':
+      return t('home.reason.damaged.what', places(reason.places));
+    case 'failed':
+      return t('home.reason.failed.what');
+    case 'changed':
+      return findingText(t, reason.finding, (n) => new Intl.NumberFormat(LOCALES[lang]).format(n));
+    case 'stale':
+      return t(reason.lastSuccessAt ? 'home.reason.stale.what' : 'home.reason.never.what');
+    case 'never':
+      return t('home.reason.never.what');
+    case 'no-schedule':
+      return t('home.reason.noSchedule.what');
+    case 'missed':
+      return t('home.reason.missed.what', places(reason.places));
+    case 'not-uploaded':
+      return t('home.reason.notUploaded.what', places(reason.places));
+    case 'space':
+      return t(reason.full ? 'notify.spaceFullTitle' : 'notify.spaceLowTitle', {
+        label: isolate(reason.place),
+      });
+  }
+}
+
 /**
  * Success, failure and "a place was skipped" (e.g. the USB drive was not connected); first of
- * all a damaged database, since every backup from now on copies the damage.
+ * all a damaged database, since every backup from now on copies the damage. `after`: what the
+ * status rule still finds once the run is recorded, said with a success.
  */
 export function runNotification(
   lang: Language,
   job: Job,
   run: RunRecord,
   now = new Date(),
+  after: StatusReason | null = null,
 ): { title: string; body: string } | null {
   const t = tr(lang);
   if (run.sourceDamage) {
@@ -67,11 +146,13 @@ export function runNotification(
   switch (run.outcome) {
     case 'cancelled':
       return null;
-    case 'ok':
-      return {
-        title: t('notify.okTitle'),
-        body: t('notify.okBody', { job: job.name, count: run.destinations.length }),
-      };
+    case 'ok': {
+      const body = t('notify.okBody', { job: job.name, count: run.destinations.length });
+      // "Finished" alone would read as "safe" while Home is amber (no schedule, not uploaded).
+      return after
+        ? { title: t('notify.okLookTitle'), body: `${body} ${reasonLine(lang, after)}` }
+        : { title: t('notify.okTitle'), body };
+    }
     case 'partial': {
       // The most common skip gets its own words: the USB stick was not plugged in.
       const usb = skipped.find(
@@ -182,7 +263,9 @@ export function trayLabels(
   quit: string;
 } {
   const t = tr(lang);
-  const line = t(`home.level.${status.level}`);
+  const level = t(`home.level.${status.level}`);
+  // The colour alone says little in a menu: the one reason that matters most goes with it.
+  const line = status.reason ? `${level} ${reasonLine(lang, status.reason)}` : level;
   return {
     tooltip: `Tillvault — ${line}`,
     status: line,

@@ -1,12 +1,14 @@
 /**
  * Desktop notifications in the owner's language, when they are switched on. The texts come
- * from messages.ts, and for a backup unlike the one before from changeNotification here; the
- * platform only shows them.
+ * from messages.ts, and for a backup unlike the one before from changeNotification here; a
+ * finished backup says too what the status rule still finds (Home's colour). The platform only
+ * shows them.
  */
-import type { TFunction } from 'i18next';
-import type { ChangeFindingView, Language, RunRecord } from '../ipc/contract.js';
+import type { Language, RunRecord } from '../ipc/contract.js';
 import {
   checkNotification,
+  findingText,
+  isolate,
   resolveLanguage,
   runNotification,
   spaceNotification,
@@ -14,37 +16,11 @@ import {
   weekdayTime,
 } from './messages.js';
 import type { Platform } from './platform.js';
-import type { CheckRecord } from './run-state.js';
+import type { CheckRecord, JobState } from './run-state.js';
+import { planVerdict } from './status-rule.js';
 import type { Job, SettingsStore } from './settings.js';
 import type { SpaceOutlook } from './space.js';
 import { LOCALES, tr } from './translations.js';
-
-/** A plan or table name keeps its own direction inside an Arabic sentence. */
-const isolate = (name: string): string => `\u2068${name}\u2069`;
-
-/** One thing found, as a sentence (the window says the same: SavedSummary.tsx). */
-function findingText(t: TFunction, f: ChangeFindingView, num: (n: number) => string): string {
-  switch (f.kind) {
-    case 'unreadable':
-      return t('change.unreadable');
-    case 'members':
-    case 'products':
-      return t(`change.${f.kind}`, { count: f.before - f.now, n: num(f.before - f.now) });
-    case 'prices':
-      return t(f.exact ? 'change.prices' : 'change.pricesAbout', {
-        count: f.changed,
-        n: num(f.changed),
-      });
-    case 'emptied':
-      return t('change.emptied', {
-        table: isolate(f.table),
-        count: f.rowsBefore,
-        n: num(f.rowsBefore),
-      });
-    case 'rows':
-      return t('change.rows', { now: num(f.now), before: num(f.before) });
-  }
-}
 
 /**
  * "Shop: this backup is unlike the one before — 38 fewer members…": the most telling finding and
@@ -81,10 +57,14 @@ export class Notifier {
    * Success, failure, a skipped place, damage found by the check after the run; a backup unlike
    * the one before comes after a damaged database or place, and before everything else.
    */
-  run(job: Job, run: RunRecord): void {
+  run(job: Job, run: RunRecord, state: JobState): void {
     const lang = this.language();
     const damage = run.sourceDamage || run.destinations.some((d) => d.verified === false);
-    this.show((!damage && changeNotification(lang, job, run)) || runNotification(lang, job, run));
+    const verdict = planVerdict(job, state, new Date());
+    this.show(
+      (!damage && changeNotification(lang, job, run)) ||
+        runNotification(lang, job, run, new Date(), verdict.reason),
+    );
   }
 
   /** "No backup for 3 days" (counted to `now`). */

@@ -1,11 +1,9 @@
 /** The owner's PIN channels: unlock, lock, set or remove it, and reset it with a plan's secret. */
-import type { Credential } from '../engine/repository/config.js';
-import { inspectDestination, Repository } from '../engine/repository/repository.js';
-import { TillvaultError } from '../engine/errors.js';
 import type { Request, Response } from '../ipc/contract.js';
 import type { AppCore } from './app-core.js';
 import { recordPin } from './audit-writer.js';
 import { findJob } from './plan-places.js';
+import { checkPlanSecret } from './plan-secret.js';
 
 type OwnerChannel =
   'owner:status' | 'owner:unlock' | 'owner:lock' | 'owner:set-pin' | 'owner:reset-pin';
@@ -13,27 +11,6 @@ type OwnerChannel =
 export type OwnerHandlers = {
   [C in OwnerChannel]: (request: Request<C>) => Promise<Response<C>>;
 };
-
-/** The secret opens a place of the plan: only the owner knows the passphrase or has the key. */
-async function proveOwner(core: AppCore, jobId: string, credential: Credential): Promise<void> {
-  const job = findJob(core, jobId);
-  let failure: unknown = new TillvaultError(
-    'DEST_MISSING',
-    'None of the places of this plan is here to check the passphrase against.',
-  );
-  for (const d of job.destinations) {
-    if ((await inspectDestination(d.path)) === 'missing') continue;
-    try {
-      await Repository.open(d.path, credential);
-      return;
-    } catch (err) {
-      // A wrong passphrase is wrong in every place; a damaged place may leave another to ask.
-      if (err instanceof TillvaultError && err.code === 'WRONG_PASSPHRASE') throw err;
-      failure = err;
-    }
-  }
-  throw failure;
-}
 
 export function createOwnerHandlers(core: AppCore): OwnerHandlers {
   const { owner } = core;
@@ -62,7 +39,8 @@ export function createOwnerHandlers(core: AppCore): OwnerHandlers {
       return after;
     },
     'owner:reset-pin': async (req) => {
-      await proveOwner(core, req.jobId, req.secret);
+      // Only the owner knows the passphrase or has the printed key.
+      await checkPlanSecret(core, findJob(core, req.jobId), req.secret);
       const after = await owner.setPin(req.pin);
       recordPin(core, 'reset', 'owner');
       return after;

@@ -18,11 +18,12 @@ import { checkSameDatabase } from '../engine/restore/checks.js';
 import { findSnapshot } from '../engine/restore/restore.js';
 import { listSnapshots, type SnapshotListing, type TypedTable } from '../engine/source/inspect.js';
 import { readingDatabase } from '../engine/source/live-sidecars.js';
-import type { DestinationView, Request, Response } from '../ipc/contract.js';
+import type { Request, Response } from '../ipc/contract.js';
 import { AppFailure } from '../ipc/errors.js';
 import type { AppCore } from './app-core.js';
 import { describeInWorker, restoreStepInWorker } from './engine-thread.js';
 import { recordPlanCreated } from './audit-writer.js';
+import { jobView } from './job-view.js';
 import { snapshotView } from './plan-places.js';
 import { mergeRestorePoints } from './restore-points.js';
 import { restoreProgressTo } from './restore-progress.js';
@@ -357,6 +358,8 @@ export function createRecoverHandlers(
             [r.found.path, ...r.others.map((o) => o.path)],
             r.credential,
             passphrase,
+            // Only the owner holds the key that opened them on this new computer.
+            { actor: 'owner' },
           );
           // A retry after a later failure opens them with it, and changes nothing again.
           r.credential = { kind: 'passphrase', value: passphrase };
@@ -386,11 +389,7 @@ export function createRecoverHandlers(
         drop(req.recoveryId);
         void core.scheduler.reload();
         core.events.emit('status:changed', {});
-        const view: { destinations: DestinationView[] } & Job = {
-          ...job,
-          destinations: job.destinations.map((d) => ({ ...d })),
-        };
-        return { job: view };
+        return { job: jobView(job) };
       }),
   };
 }

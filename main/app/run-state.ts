@@ -12,6 +12,8 @@ import {
 import type { DocumentFile } from './settings.js';
 import type { PlaceSpace } from './space.js';
 
+const changeOf = runRecordSchema.shape.change.unwrap();
+
 export type { CheckRecord };
 
 const placeSpaceSchema = z.object({
@@ -36,6 +38,14 @@ const jobStateSchema = z.object({
   sticksOkAt: z
     .record(z.string(), z.record(z.string(), z.object({ label: z.string(), at: z.string() })))
     .default({}),
+  /**
+   * The last backup unlike the one before it, until the owner says it was meant: later normal
+   * backups compare with it and find nothing, so the warning must outlive them.
+   */
+  lastChange: z
+    .object({ at: z.string(), ...changeOf.shape })
+    .nullable()
+    .default(null),
 });
 export type JobState = z.infer<typeof jobStateSchema>;
 
@@ -47,6 +57,7 @@ export const EMPTY_JOB_STATE: JobState = {
   lastCheck: null,
   space: {},
   sticksOkAt: {},
+  lastChange: null,
 };
 
 export class RunState {
@@ -81,9 +92,15 @@ export class RunState {
           : prev.lastSuccessAt,
       placesOkAt,
       sticksOkAt,
+      lastChange: run.change ? { at: run.finishedAt, ...run.change } : prev.lastChange,
     };
     this.file.store = { ...this.file.store, [run.jobId]: next };
     return next;
+  }
+
+  /** The owner saw the warning about a backup unlike the one before, and it was meant. */
+  dismissChange(jobId: string): void {
+    this.file.store = { ...this.file.store, [jobId]: { ...this.get(jobId), lastChange: null } };
   }
 
   recordCheck(jobId: string, check: CheckRecord): void {

@@ -386,7 +386,7 @@ export class Runner {
       this.active.delete(run.progress.runId);
     }
     if (record.outcome !== 'cancelled') this.deps.state.record(record);
-    this.deps.notifier.run(job, record);
+    this.deps.notifier.run(job, record, this.deps.state.get(job.id));
     this.deps.events.emit('backup:finished', record);
     this.deps.events.emit('status:changed', {});
     return record;

@@ -62,6 +62,8 @@ const jobSchema = z.object({
   /** Absent: the defaults, which a plan made before this setting has too. */
   changeAlarm: changeAlarmSchema.optional().catch(undefined),
   createdAt: z.string(),
+  /** When the owner last typed the passphrase (absent: not since the plan was made). */
+  passphraseCheckedAt: z.string().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

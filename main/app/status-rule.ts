@@ -8,6 +8,7 @@
 import type { PlanStatus, StatusReason } from '../ipc/contract.js';
 import type { JobState } from './run-state.js';
 import type { Job } from './settings.js';
+import { ANOMALY_HOLD_DAYS } from '../engine/backup/anomaly.js';
 import { spaceOutlook, type SpaceOutlook } from './space.js';
 
 const HOUR = 3600_000;
@@ -41,8 +42,10 @@ const MANUAL_BAD = 30 * 24 * HOUR;
 /** Most important first, within a level: what the owner reads when there is more than one. */
 const ORDER: readonly StatusReason['kind'][] = [
   'source-damaged',
+  'no-passphrase',
   'damaged',
   'failed',
+  'changed',
   'never',
   'stale',
   'no-schedule',
@@ -134,9 +137,42 @@ function timeFindings(job: Job, state: JobState, now: Date): Finding[] {
   return found;
 }
 
+/** What the rule needs to know beyond the plan and its runs. */
+export interface PlanFacts {
+  /** The passphrase that opens the plan's places is on this computer (or none is needed). */
+  readonly passphraseKept: boolean;
+}
+
+/**
+ * The warning about a backup unlike the one before it stays until the owner says it was meant,
+ * at most as long as the prune guard keeps the backup before it to go back to.
+ */
+function changeFinding(state: JobState, now: Date): Finding[] {
+  const change = state.lastChange;
+  if (!change || now.getTime() - Date.parse(change.at) > ANOMALY_HOLD_DAYS * 24 * HOUR) return [];
+  return [
+    {
+      level: 'warn',
+      reason: {
+        kind: 'changed',
+        at: change.at,
+        finding: change.findings[0]!,
+        before: change.before,
+      },
+    },
+  ];
+}
+
 /** Every reason the plan is not green, the one that matters most first; empty when green. */
-export function planFindings(job: Job, state: JobState, now: Date): Finding[] {
-  const found = timeFindings(job, state, now);
+export function planFindings(
+  job: Job,
+  state: JobState,
+  now: Date,
+  facts: PlanFacts = { passphraseKept: true },
+): Finding[] {
+  const found = [...timeFindings(job, state, now), ...changeFinding(state, now)];
+  // Nothing else runs until it is typed again: the first thing to fix.
+  if (!facts.passphraseKept) found.push({ level: 'bad', reason: { kind: 'no-passphrase' } });
   const run = state.lastRun;
   // A damaged database makes every new backup a copy of the damage.
   if (run?.sourceDamage) {
@@ -170,8 +206,21 @@ export function planFindings(job: Job, state: JobState, now: Date): Finding[] {
   return found.sort(compare);
 }
 
+/** How often the owner is asked whether they still know the passphrase. */
+export const PASSPHRASE_CHECK_DAYS = 90;
+
+/**
+ * Time to ask "do you still know your backup passphrase?": 90 days since it was last typed
+ * (at setup, on a new computer, or at the last such check). Never for unencrypted backups.
+ */
+export function passphraseCheckDue(job: Job, now: Date): boolean {
+  if (job.encrypted === false) return false;
+  const since = Date.parse(job.passphraseCheckedAt ?? job.createdAt);
+  return now.getTime() - since > PASSPHRASE_CHECK_DAYS * 24 * HOUR;
+}
+
 /** The plan's colour and the one reason that matters most (null when green). */
-export function planVerdict(job: Job, state: JobState, now: Date): Verdict {
-  const first = planFindings(job, state, now)[0];
+export function planVerdict(job: Job, state: JobState, now: Date, facts?: PlanFacts): Verdict {
+  const first = planFindings(job, state, now, facts)[0];
   return first ? { level: first.level, reason: first.reason } : { level: 'ok', reason: null };
 }

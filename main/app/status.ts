@@ -5,13 +5,16 @@
 import type { RunProgress, StatusView } from '../ipc/contract.js';
 import { EMPTY_JOB_STATE, type JobState } from './run-state.js';
 import type { Job } from './settings.js';
+import { jobView } from './job-view.js';
 import { spaceOutlook } from './space.js';
 import {
   headlinePlan,
   isDamaged,
   isNotUploaded,
+  passphraseCheckDue,
   placesWithNewest,
   planVerdict,
+  type PlanFacts,
 } from './status-rule.js';
 
 const HOUR = 3600_000;
@@ -54,16 +57,21 @@ export function computeStatus(
   running: RunProgress | null,
   now: Date,
   nextRunAt: Date | null = null,
+  factsOf: (job: Job) => PlanFacts = () => ({ passphraseKept: true }),
 ): Omit<StatusView, 'passphrases'> {
   const plans = jobs.map((job) => {
     const state = states.get(job.id) ?? EMPTY_JOB_STATE;
+    const facts = factsOf(job);
     return {
       jobId: job.id,
       name: job.name,
-      ...planVerdict(job, state, now),
+      ...planVerdict(job, state, now, facts),
       lastSuccessAt: state.lastSuccessAt,
       placesOk: placesWithNewest(job, state).length,
       placesTotal: job.destinations.length,
+      passphraseMissing: !facts.passphraseKept,
+      // Asked only of a passphrase this computer has: one that is missing is asked for anyway.
+      passphraseCheckDue: facts.passphraseKept && passphraseCheckDue(job, now),
     };
   });
   const headline = headlinePlan(plans);
@@ -108,6 +116,6 @@ export function computeStatus(
         };
       }),
     ),
-    jobs: jobs.map((j) => ({ ...j })),
+    jobs: jobs.map(jobView),
   };
 }

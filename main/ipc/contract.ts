@@ -34,6 +34,17 @@ const destinationView = z.object({
 });
 export type DestinationView = z.infer<typeof destinationView>;
 
+/**
+ * A drop in members or products of more than `dropPercent`, or more than `pricePercent` of the
+ * prices changed at once, makes a backup "unlike the one before" (engine/backup/anomaly.ts).
+ */
+const changeAlarm = z
+  .object({
+    dropPercent: z.number().int().min(1).max(100),
+    pricePercent: z.number().int().min(1).max(100),
+  })
+  .strict();
+
 const jobView = z.object({
   id,
   name: z.string(),
@@ -44,6 +55,10 @@ const jobView = z.object({
   schedule: scheduleSchema,
   /** When the full read and restore drill runs (default Sundays at 03:00). */
   checkSchedule: scheduleSchema,
+  /** False for backups that are not encrypted: no passphrase, no recovery key. */
+  encrypted: z.boolean(),
+  /** When a backup counts as unlike the one before it: the plan's own, or the defaults. */
+  changeAlarm: changeAlarm,
   createdAt: z.string(),
 });
 export type JobView = z.infer<typeof jobView>;
@@ -177,6 +192,18 @@ export const statusReason = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('not-uploaded'), places: z.array(z.string()) }),
   z.object({ kind: z.literal('space'), place: z.string(), full: z.boolean() }),
   z.object({ kind: z.literal('no-schedule') }),
+  /** The passphrase is not kept on this computer (no keychain): no backup runs until typed. */
+  z.object({ kind: z.literal('no-passphrase') }),
+  /**
+   * A recent backup is unlike the one before it (a mass delete, a bulk price change): `at` when
+   * it was taken, `finding` the most telling change, `before` the kept backup to go back to.
+   */
+  z.object({
+    kind: z.literal('changed'),
+    at: z.string(),
+    finding: changeFinding,
+    before: z.object({ snapshotId: z.string(), time: z.string() }),
+  }),
 ]);
 export type StatusReason = z.infer<typeof statusReason>;
 
@@ -190,6 +217,10 @@ const planStatus = z.object({
   /** Places of this plan that took its newest good backup, of all its places. */
   placesOk: z.number(),
   placesTotal: z.number(),
+  /** The passphrase is not on this computer: Home asks for it, nothing runs until then. */
+  passphraseMissing: z.boolean(),
+  /** 90 days since the passphrase was last typed: the owner is asked whether they still know it. */
+  passphraseCheckDue: z.boolean(),
 });
 export type PlanStatus = z.infer<typeof planStatus>;
 
@@ -590,6 +621,7 @@ export const AUDIT_MESSAGES = [
   'pruneFailed',
   'repair',
   'passphrase',
+  'recoveryKey',
   'setup',
   'planCreated',
   'planUpdated',
@@ -755,6 +787,7 @@ export const CHANNELS = {
         typeOverrides: typeOverrides.optional(),
         schedule: scheduleSchema.optional(),
         checkSchedule: scheduleSchema.optional(),
+        changeAlarm: changeAlarm.optional(),
       })
       .strict(),
     response: jobView,
@@ -1006,6 +1039,27 @@ export const CHANNELS = {
     request: z.object({ jobId: id }).strict(),
     response: z.object({ file: z.string().nullable() }),
   },
+  /**
+   * The plan's passphrase typed by the owner, checked against one of its places. When this
+   * computer does not keep it (no keychain, or after a restart without one), it is kept from now
+   * on, for this session or in the keychain; otherwise it only proves the owner still knows it.
+   * A wrong one is refused with WRONG_PASSPHRASE.
+   */
+  'passphrase:check': {
+    request: z.object({ jobId: id, passphrase: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ kept: z.boolean() }),
+  },
+  /**
+   * A new printed recovery key for the plan: the master keys wrapped again in every place, so
+   * the old key opens none of them. Every place must be here (a stick plugged in), or none
+   * changes. The key is in this answer only; the window prints it on the recovery plan.
+   */
+  'plan:new-recovery-key': {
+    request: z.object({ jobId: id }).strict(),
+    response: z.object({ recoveryKey: z.string() }),
+  },
+  /** The owner saw the warning about a backup unlike the one before it, and it was meant. */
+  'status:dismiss-change': { request: z.object({ jobId: id }).strict(), response: z.object({}) },
   /** Whether an owner PIN is set and the window is unlocked; `waitMs` before the next try. */
   'owner:status': { request: z.object({}).strict(), response: ownerStatus },
   /** A wrong PIN answers `unlocked: false` with the wait before the next try (0 at first). */
@@ -1054,6 +1108,8 @@ export const OWNER_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'audit:export-csv',
   'plan:recovery-sheet',
   'plan:recovery-pdf',
+  'status:dismiss-change',
+  'plan:new-recovery-key',
 ]);
 export type Request<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
 export type Response<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;

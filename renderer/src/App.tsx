@@ -129,7 +129,7 @@ export function App() {
             settings={settings.data}
             onChanged={settings.reload}
             go={setScreen}
-            openPlan={(jobId) => openPlan(jobId)}
+            openPlan={(jobId, key) => openPlan(jobId, key ?? null)}
           />
         )}
         {screen === 'setup' && (

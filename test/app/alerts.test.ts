@@ -32,6 +32,7 @@ const state = (lastSuccessHoursAgo: number | null): JobState => ({
   lastCheck: null,
   space: {},
   sticksOkAt: {},
+  lastChange: null,
 });
 
 test('a nightly plan 31 hours behind is alerted, 29 hours is fine; by hand only after a month', () => {

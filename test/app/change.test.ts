@@ -152,7 +152,13 @@ test('the notifier says the change rather than "Backup finished"', () => {
     ...platform,
     notify: (n) => void shown.push(n),
   });
-  const job = plan('job9', db);
+  const base = plan('job9', db);
+  // Scheduled, one place: nothing else for the finished backup to mention.
+  const job: Job = {
+    ...base,
+    destinations: base.destinations.slice(0, 1),
+    schedule: { preset: 'nightly', time: '22:00' },
+  };
   const record: RunRecord = {
     runId: 'r1',
     jobId: job.id,
@@ -176,17 +182,51 @@ test('the notifier says the change rather than "Backup finished"', () => {
     ],
     error: null,
   };
-  notifier.run(job, record);
-  notifier.run(job, {
-    ...record,
+  const fresh = { ...record, finishedAt: new Date().toISOString() };
+  const state = new RunState({ store: {} });
+  notifier.run(job, fresh, state.record(fresh));
+  const changed: RunRecord = {
+    ...fresh,
     change: {
       before: { snapshotId: '20261102T220000000Z-0000abcd', time: '2026-11-02T22:00:00.000Z' },
       findings: [{ kind: 'prices', changed: 3500, of: 3503, exact: false }],
     },
-  });
+  };
+  notifier.run(job, changed, state.record(changed));
   assert.equal(shown[0]?.title, 'Backup finished');
   assert.match(shown[1]!.title, /this backup is unlike the one before/);
   assert.match(shown[1]!.body, /^About 3,500 product prices changed since the backup before\./);
+  // A plan backed up by hand only is amber on Home: the notification does not say "finished" alone.
+  const byHand = { ...job, schedule: { preset: 'manual' as const } };
+  notifier.run(byHand, fresh, new RunState({ store: {} }).record(fresh));
+  assert.equal(shown[2]?.title, 'Backup finished — one thing needs a look');
+  assert.equal(shown[2]?.body, 'Corner shop was saved to 1 place. No automatic backups.');
+});
+
+test('the warning about a changed backup outlives the normal backups after it, until the owner dismisses it', () => {
+  const state = new RunState({ store: {} });
+  const run = (at: string, change?: RunRecord['change']): RunRecord => ({
+    runId: `r${Date.parse(at)}`,
+    jobId: 'job8',
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'ok',
+    snapshotId: null,
+    summary: null,
+    bytes: 0,
+    destinations: [],
+    error: null,
+    ...(change ? { change } : {}),
+  });
+  const change = {
+    before: { snapshotId: '20261102T220000000Z-0000abcd', time: '2026-11-02T22:00:00.000Z' },
+    findings: [{ kind: 'members' as const, before: 800, now: 500 }],
+  };
+  state.record(run('2026-11-03T22:00:00.000Z', change));
+  const later = state.record(run('2026-11-04T22:00:00.000Z'));
+  assert.deepEqual(later.lastChange, { at: '2026-11-03T22:00:00.000Z', ...change });
+  state.dismissChange('job8');
+  assert.equal(state.get('job8').lastChange, null);
 });
 
 test('a plan may allow larger drops; thresholds that do not parse are the defaults', async () => {

@@ -5,7 +5,7 @@ import type { RunRecord, StatusReason } from '../../main/ipc/contract.js';
 import { EMPTY_JOB_STATE, type JobState } from '../../main/app/run-state.js';
 import { DEFAULT_CHECK_SCHEDULE, type Job } from '../../main/app/settings.js';
 import { nextSpace } from '../../main/app/space.js';
-import { planFindings, planVerdict } from '../../main/app/status-rule.js';
+import { passphraseCheckDue, planFindings, planVerdict } from '../../main/app/status-rule.js';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const hoursAgo = (h: number): string => new Date(now.getTime() - h * 3600_000).toISOString();
@@ -272,4 +272,70 @@ test('red outranks amber, and of ambers the one that matters most comes first', 
     kind: 'damaged',
     places: ['Documents'],
   });
+});
+
+const CHANGE = {
+  before: { snapshotId: '20261120T230000000Z-0000abcd', time: hoursAgo(60) },
+  findings: [
+    { kind: 'members' as const, before: 800, now: 500 },
+    { kind: 'emptied' as const, table: 'coupons', rowsBefore: 40 },
+  ],
+};
+
+test('a backup unlike the one before is amber, and stays so after normal backups until dismissed', () => {
+  const job = plan(NIGHTLY);
+  const state = { ...after(job, 2), lastChange: { at: hoursAgo(36), ...CHANGE } };
+  assert.deepEqual(planVerdict(job, state, now), {
+    level: 'warn',
+    reason: {
+      kind: 'changed',
+      at: hoursAgo(36),
+      finding: CHANGE.findings[0],
+      before: CHANGE.before,
+    },
+  });
+  // Damage outranks it; it outranks a place that missed the newest backup.
+  const missed = { ...after(job, 2, [{}, { ok: false }]), lastChange: state.lastChange };
+  assert.deepEqual(
+    planFindings(job, missed, now).map((f) => f.reason.kind),
+    ['changed', 'missed'],
+  );
+  // As long as the prune guard keeps the backup before it: 90 days.
+  const old = { ...state, lastChange: { at: hoursAgo(91 * 24), ...CHANGE } };
+  assert.deepEqual(planVerdict(job, old, now), { level: 'ok', reason: null });
+});
+
+test('a passphrase this computer does not keep stops everything: red, before any other reason', () => {
+  const job = plan(NIGHTLY);
+  const failed = after(job, 2, [{ ok: false }, { ok: false }]);
+  assert.deepEqual(
+    planFindings(job, failed, now, { passphraseKept: false })
+      .slice(0, 2)
+      .map((f) => [f.level, f.reason.kind]),
+    [
+      ['bad', 'no-passphrase'],
+      ['bad', 'failed'],
+    ],
+  );
+  assert.deepEqual(planVerdict(job, after(job, 2), now, { passphraseKept: true }), {
+    level: 'ok',
+    reason: null,
+  });
+});
+
+test('every 90 days since the passphrase was typed the owner is asked; never for unencrypted backups', () => {
+  const job = plan(NIGHTLY);
+  assert.equal(passphraseCheckDue({ ...job, createdAt: hoursAgo(89 * 24) }, now), false);
+  assert.equal(passphraseCheckDue({ ...job, createdAt: hoursAgo(91 * 24) }, now), true);
+  assert.equal(
+    passphraseCheckDue(
+      { ...job, createdAt: hoursAgo(400 * 24), passphraseCheckedAt: hoursAgo(10 * 24) },
+      now,
+    ),
+    false,
+  );
+  assert.equal(
+    passphraseCheckDue({ ...job, createdAt: hoursAgo(400 * 24), encrypted: false }, now),
+    false,
+  );
 });

@@ -61,6 +61,7 @@ function state(j: Job, h: number, ok: boolean[]): JobState {
     lastCheck: null,
     space: {},
     sticksOkAt: {},
+    lastChange: null,
   };
 }
 

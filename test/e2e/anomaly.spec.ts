@@ -79,6 +79,21 @@ test.describe('in English', () => {
     const note = (await host.state()).notifications.at(-1);
     expect(note?.title).toMatch(/: this backup is unlike the one before$/);
     expect(note?.body).toContain(`This backup has ${members} fewer members`);
+
+    // Home stays amber about it after later backups, until the owner says it was meant.
+    await page.goto(host.url);
+    await backUpNow(page, host);
+    const reason = page.getByTestId('headline-reason');
+    await expect(reason).toHaveAttribute('data-reason', 'changed');
+    await expect(page.getByTestId('headline')).toHaveAttribute('data-level', 'warn');
+    await expect(reason).toContainText(`This backup has ${members} fewer members`);
+    await snap(page, 'anomaly-en-03-home');
+    await reason.getByTestId('reason-changed-restore').click();
+    await expect(page.getByTestId('restore')).toBeVisible();
+    await expect(page.getByTestId('restore-point').nth(2)).toHaveAttribute('aria-checked', 'true');
+    await page.goto(host.url);
+    await page.getByTestId('reason-changed-dismiss').click();
+    await expect(page.getByTestId('headline-reason')).not.toHaveAttribute('data-reason', 'changed');
   });
 });
 
@@ -93,5 +108,9 @@ test.describe('in Arabic', () => {
     });
     const note = (await host.state()).notifications.at(-1);
     expect(note?.body).toContain('أقل من النسخة السابقة');
+    await page.goto(host.url);
+    await expect(page.getByTestId('headline-reason')).toHaveAttribute('data-reason', 'changed');
+    await expect(page.getByTestId('headline-reason')).toContainText('أقل من النسخة السابقة');
+    await snap(page, 'anomaly-ar-03-home');
   });
 });

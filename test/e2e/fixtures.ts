@@ -31,6 +31,8 @@ export interface HostHandle {
     drives?: FakeDrive[];
     free?: Record<string, number>;
     clockOffsetMs?: number;
+    /** A restart without a keychain: the passphrases kept in memory are gone. */
+    forgetPassphrases?: boolean;
   }): Promise<void>;
 }
 

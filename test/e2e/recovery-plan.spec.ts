@@ -24,8 +24,15 @@ async function invoke<T>(page: Page, channel: string, request: unknown): Promise
   return r.value as T;
 }
 
+interface TestedPlan {
+  jobId: string;
+  /** The recovery key setup made, and the two places' folders. */
+  recoveryKey: string;
+  places: string[];
+}
+
 /** A nightly plan of the demo shop into two folders, backed up and restore-tested once. */
-async function testedPlan(page: Page, host: HostHandle): Promise<string> {
+async function testedPlan(page: Page, host: HostHandle): Promise<TestedPlan> {
   await page.goto(host.url);
   const granted: string[] = [];
   for (const name of ['docs', 'office']) {
@@ -34,16 +41,20 @@ async function testedPlan(page: Page, host: HostHandle): Promise<string> {
     await host.answerDialog(folder);
     granted.push((await invoke<{ path: string }>(page, 'dialog:pick-folder', {})).path);
   }
-  const { job } = await invoke<{ job: { id: string } }>(page, 'jobs:create', {
-    name: 'Corner shop 会员',
-    source: path.join(host.dataDir, 'demo', 'shop.db'),
-    types: ['members', 'sales', 'products'],
-    destinations: [
-      { kind: 'folder', label: 'Documents', path: granted[0] },
-      { kind: 'folder', label: 'مكتب', path: granted[1] },
-    ],
-    passphrase: 'paper lantern orchard 42',
-  });
+  const { job, recoveryKey } = await invoke<{ job: { id: string }; recoveryKey: string }>(
+    page,
+    'jobs:create',
+    {
+      name: 'Corner shop 会员',
+      source: path.join(host.dataDir, 'demo', 'shop.db'),
+      types: ['members', 'sales', 'products'],
+      destinations: [
+        { kind: 'folder', label: 'Documents', path: granted[0] },
+        { kind: 'folder', label: 'مكتب', path: granted[1] },
+      ],
+      passphrase: 'paper lantern orchard 42',
+    },
+  );
   await invoke(page, 'jobs:update', {
     jobId: job.id,
     schedule: { preset: 'nightly', time: '23:00' },
@@ -54,7 +65,49 @@ async function testedPlan(page: Page, host: HostHandle): Promise<string> {
     invoke<{ lastBackupAt: string | null }>(page, 'plan:recovery-sheet', { jobId: job.id });
   await expect.poll(async () => (await sheet()).lastBackupAt).not.toBeNull();
   await invoke(page, 'check:run', { jobId: job.id });
-  return job.id;
+  return { jobId: job.id, recoveryKey, places: granted };
+}
+
+/** Whether the printed key opens the backups in a place: the command line, as on paper. */
+function keyOpens(dir: string, place: string, key: string): boolean {
+  const file = path.join(dir, 'key.txt');
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  try {
+    execFileSync(
+      process.execPath,
+      [path.resolve('bin/tillvault.mjs'), 'snapshots', place, '--recovery-key-file', file],
+      { stdio: 'pipe', env: { ...process.env, TILLVAULT_TEST_FAST_KDF: '1' } },
+    );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(file);
+  }
+}
+
+/** "Make a new recovery key" in the plan's card: confirmed, then the sheet with the new key. */
+async function newKey(page: Page, plan: TestedPlan, host: HostHandle, shot: string) {
+  await page.reload();
+  await page.getByTestId('nav-settings').click();
+  const card = page.getByTestId('job-card').filter({ hasText: 'Corner shop' });
+  await card.getByTestId('new-recovery-key').click();
+  await snap(page, `${shot}-confirm`);
+  await page.getByTestId('new-recovery-key-confirm').click();
+  const box = page.getByTestId('plan-key-box');
+  await expect(box.locator('code')).toBeVisible();
+  await snap(page, `${shot}-sheet`);
+  const key = ((await box.textContent()) ?? '').trim();
+  expect(key.replace(/[^0-9A-Z]/g, '')).not.toBe(plan.recoveryKey.replace(/[^0-9A-Z]/g, ''));
+  for (const place of plan.places) {
+    expect(keyOpens(host.dir, place, key), `new key, ${place}`).toBe(true);
+    expect(keyOpens(host.dir, place, plan.recoveryKey), `old key, ${place}`).toBe(false);
+  }
+  // The audit log says it, and who did it, once for both places.
+  await page.getByTestId('nav-audit').click();
+  await expect(
+    page.getByTestId('audit-row').filter({ hasText: /recovery key|مفتاح استرداد/ }),
+  ).toHaveCount(1);
 }
 
 async function openSheet(page: Page): Promise<void> {
@@ -102,7 +155,7 @@ test.describe('in English', () => {
   test.use({ demoShop: true });
 
   test('every section on the sheet and in the PDF', async ({ page, host }) => {
-    const jobId = await testedPlan(page, host);
+    const { jobId } = await testedPlan(page, host);
     await openSheet(page);
     const sheet = page.getByTestId('recovery-plan');
     await expect(sheet).toContainText('Corner shop 会员');
@@ -151,6 +204,13 @@ test.describe('in English', () => {
     expect(sheetFacts.rto).not.toBeNull();
     expect(sheetFacts.rpoMs).toBe(24 * 3600_000);
   });
+
+  test('a new recovery key in Settings: printed on the sheet, the old one opens no place', async ({
+    page,
+    host,
+  }) => {
+    await newKey(page, await testedPlan(page, host), host, 'recovery-plan-en-new-key');
+  });
 });
 
 test.describe('in Arabic', () => {
@@ -160,7 +220,7 @@ test.describe('in Arabic', () => {
     page,
     host,
   }) => {
-    await testedPlan(page, host);
+    const plan = await testedPlan(page, host);
     await openSheet(page);
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
     await expect(page.getByTestId('recovery-plan')).toContainText('خطة الاسترداد');
@@ -180,6 +240,7 @@ test.describe('in Arabic', () => {
       expect(arabicLetters(text), heading).toContain(arabicLetters(heading));
     }
     expect(pages.length).toBeGreaterThanOrEqual(1);
+    await newKey(page, plan, host, 'recovery-plan-ar-new-key');
   });
 });
 

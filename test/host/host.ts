@@ -225,8 +225,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
           drives?: Drive[];
           free?: Record<string, number>;
           clockOffsetMs?: number;
+          forgetPassphrases?: boolean;
         };
         if (desk.drives) drives = desk.drives;
+        // What a restart does on a computer without a keychain: passphrases were in memory only.
+        if (desk.forgetPassphrases) {
+          for (const job of core.settings.read().jobs) core.secrets.delete(job.id);
+        }
         if (desk.free) freeOverrides = desk.free;
         if (desk.clockOffsetMs !== undefined) {
           clockOffsetMs = desk.clockOffsetMs;

@@ -3,12 +3,18 @@
  * what to do about it, and a line per plan with its own places counted.
  */
 import { Button, Group, Paper, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconAlertTriangle, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconArrowBackUp,
+  IconShieldCheck,
+  IconShieldX,
+} from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { StatusReason, StatusView } from '../../../main/ipc/contract.js';
 import { isolate } from '../bidi.js';
 import { errorText } from '../components/ErrorNote.js';
+import { changeText } from '../components/SavedSummary.js';
 import {
   formatAgo,
   formatDateTime,
@@ -17,7 +23,8 @@ import {
   formatNumber,
   formatWeekdayTime,
 } from '../i18n.js';
-import type { Screen } from '../navigation.js';
+import { call } from '../api.js';
+import type { RestoreStart, Screen } from '../navigation.js';
 
 const LEVEL = {
   none: { color: 'gray', icon: IconShieldX },
@@ -52,6 +59,16 @@ export function reasonWords(t: TFunction, reason: StatusReason): Words {
           ? t('home.reason.sourceDamaged.lastGood', { when: formatWeekdayTime(reason.lastGoodAt) })
           : t('home.reason.sourceDamaged.noGood'),
         todoTestId: 'source-damaged',
+      };
+    case 'no-passphrase':
+      return { what: t('home.reason.noPassphrase.what'), todo: t('home.reason.noPassphrase.do') };
+    case 'changed':
+      return {
+        what: changeText(t, reason.finding),
+        todo: t('home.reason.changed.do', {
+          at: formatWeekdayTime(reason.at),
+          when: formatWeekdayTime(reason.before.time),
+        }),
       };
     case 'damaged':
       return {
@@ -111,7 +128,15 @@ function planLine(t: TFunction, plan: Plan, named: boolean): string | null {
     : t('home.lastBackup', counts);
 }
 
-export function Headline({ status, go }: { status: StatusView; go: (s: Screen) => void }) {
+export function Headline({
+  status,
+  go,
+  restoreAt,
+}: {
+  status: StatusView;
+  go: (s: Screen) => void;
+  restoreAt: (start: RestoreStart) => void;
+}) {
   const { t } = useTranslation();
   const { color, icon: Icon } = LEVEL[status.level];
   const several = status.plans.length > 1;
@@ -152,6 +177,13 @@ export function Headline({ status, go }: { status: StatusView; go: (s: Screen) =
                 >
                   {t('home.reason.noSchedule.open')}
                 </Button>
+              )}
+              {status.reason.kind === 'changed' && headline && (
+                <ChangedActions
+                  jobId={headline.jobId}
+                  reason={status.reason}
+                  restoreAt={restoreAt}
+                />
               )}
             </Stack>
           )}
@@ -209,5 +241,42 @@ export function Headline({ status, go }: { status: StatusView; go: (s: Screen) =
         </Stack>
       </Group>
     </Paper>
+  );
+}
+
+/**
+ * A backup unlike the one before: back to the kept one in the restore wizard, or the owner says
+ * it was meant (the PIN is asked: staff cannot hide a mass delete).
+ */
+function ChangedActions({
+  jobId,
+  reason,
+  restoreAt,
+}: {
+  jobId: string;
+  reason: Extract<StatusReason, { kind: 'changed' }>;
+  restoreAt: (start: RestoreStart) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Group gap="xs" mt={4}>
+      <Button
+        variant="light"
+        color="orange"
+        leftSection={<IconArrowBackUp size={18} />}
+        onClick={() => restoreAt({ jobId, snapshotId: reason.before.snapshotId })}
+        data-testid="reason-changed-restore"
+      >
+        {t('change.restore')}
+      </Button>
+      <Button
+        variant="subtle"
+        color="gray"
+        onClick={() => void call('status:dismiss-change', { jobId }).catch(() => undefined)}
+        data-testid="reason-changed-dismiss"
+      >
+        {t('home.reason.changed.meant')}
+      </Button>
+    </Group>
   );
 }

@@ -34,6 +34,7 @@ import { ErrorNote, errorText } from '../components/ErrorNote.js';
 import { useLoad } from '../hooks.js';
 import { formatAgo, formatBytes, formatDuration, formatList, formatPercent } from '../i18n.js';
 import { ChangeWarning, SavedSummary } from '../components/SavedSummary.js';
+import { PassphraseAsk } from '../components/PassphraseAsk.js';
 import { Headline } from './Headline.js';
 
 export function Home({
@@ -48,6 +49,8 @@ export function Home({
   const [running, setRunning] = useState<RunProgress | null>(null);
   const [finished, setFinished] = useState<RunRecord | null>(null);
   const [startError, setStartError] = useState<ApiError | null>(null);
+  // A 90-day question stays on screen once answered, to say "correct", though main no longer asks.
+  const [answered, setAnswered] = useState<readonly string[]>([]);
 
   useEffect(() => {
     const offProgress = subscribe('backup:progress', setRunning);
@@ -78,7 +81,18 @@ export function Home({
 
   return (
     <Stack gap="lg" maw={820}>
-      <Headline status={s} go={go} />
+      <Headline status={s} go={go} restoreAt={restoreAt} />
+      {s.plans.map((plan) =>
+        plan.passphraseMissing || plan.passphraseCheckDue || answered.includes(plan.jobId) ? (
+          <PassphraseAsk
+            key={plan.jobId}
+            plan={plan}
+            mode={plan.passphraseMissing ? 'missing' : 'check'}
+            named={s.plans.length > 1}
+            onChecked={() => setAnswered((a) => [...a, plan.jobId])}
+          />
+        ) : null,
+      )}
       {s.jobs.length === 0 ? (
         <Button size="lg" onClick={() => go('setup')} w="fit-content">
           {t('home.setUp')}

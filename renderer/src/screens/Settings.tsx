@@ -11,9 +11,11 @@ import { LANGUAGES } from '../../../main/ipc/contract.js';
 import { ApiError, call } from '../api.js';
 import type { Screen } from '../navigation.js';
 import { errorText } from '../components/ErrorNote.js';
+import { ChangeAlarmSettings } from '../components/ChangeAlarmSettings.js';
 import { CheckSettings } from '../components/CheckSettings.js';
 import { OwnerPinSettings } from '../components/OwnerPin.js';
 import { PlaceSettings } from '../components/PlaceSettings.js';
+import { RecoveryKeySettings } from '../components/RecoveryKeySettings.js';
 import { SchedulePicker } from '../components/SchedulePicker.js';
 import { formatList } from '../i18n.js';
 
@@ -35,8 +37,8 @@ export function Settings({
   settings: SettingsView;
   onChanged: () => void;
   go: (s: Screen) => void;
-  /** Opens the printable recovery plan of a plan. */
-  openPlan: (jobId: string) => void;
+  /** Opens the printable recovery plan of a plan, with a recovery key just made. */
+  openPlan: (jobId: string, recoveryKey?: string) => void;
 }) {
   const { t } = useTranslation();
   const update = (change: Parameters<typeof call<'settings:update'>>[1]): void => {
@@ -105,7 +107,7 @@ function JobCard({
 }: {
   job: JobView;
   onChanged: () => void;
-  openPlan: (jobId: string) => void;
+  openPlan: (jobId: string, recoveryKey?: string) => void;
 }) {
   const { t } = useTranslation();
   const [confirm, setConfirm] = useState(false);
@@ -145,6 +147,8 @@ function JobCard({
           </Button>
         )}
         <CheckSettings job={job} onChanged={onChanged} />
+        <ChangeAlarmSettings job={job} onChanged={onChanged} />
+        <RecoveryKeySettings job={job} openPlan={openPlan} />
       </Stack>
       <Modal opened={confirm} onClose={() => setConfirm(false)} title={t('settings.removeTitle')}>
         <Stack>
