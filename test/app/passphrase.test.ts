@@ -48,25 +48,26 @@ function computer() {
 const code = (r: { ok: boolean; error?: { code: string } }): string | null =>
   r.ok ? null : r.error!.code;
 
+/** A plan of its own copy of the Chinook shop into one folder, made as setup makes it. */
+async function newPlan(app: ReturnType<ReturnType<typeof computer>['start']>, sub: string) {
+  const source = chinook(fs.mkdirSync(path.join(dir, sub), { recursive: true })!);
+  app.core.grants.grant(source);
+  const here = app.core.grants.grant(path.join(dir, sub, 'backups'));
+  const made = await app.ask('jobs:create', {
+    name: 'Shop',
+    source,
+    types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
+    destinations: [{ kind: 'folder', label: 'Documents', path: here }],
+    passphrase: PASS,
+  });
+  assert.equal(code(made), null);
+  return { source, here, job: app.core.settings.read().jobs[0]! };
+}
+
 test('after a restart without a keychain the plan is red until the passphrase is typed; a wrong one is refused and kept nowhere', async () => {
   const pc = computer();
   const first = pc.start();
-  const source = chinook(dir);
-  first.core.grants.grant(source);
-  const here = first.core.grants.grant(path.join(dir, 'backups'));
-  assert.equal(
-    code(
-      await first.ask('jobs:create', {
-        name: 'Shop',
-        source,
-        types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
-        destinations: [{ kind: 'folder', label: 'Documents', path: here }],
-        passphrase: PASS,
-      }),
-    ),
-    null,
-  );
-  const job = first.core.settings.read().jobs[0]!;
+  const { source, job } = await newPlan(first, 'first');
   assert.equal((await first.core.runner.start(job, 'manual').done).outcome, 'ok');
   assert.equal((await first.handlers['status:get']({})).plans[0]!.passphraseMissing, false);
 
@@ -100,17 +101,7 @@ test('after a restart without a keychain the plan is red until the passphrase is
 test('every 90 days: the passphrase is checked against a place, nothing new is stored, and the question goes away', async () => {
   const pc = computer();
   const app = pc.start();
-  const source = chinook(fs.mkdirSync(path.join(dir, 'second'), { recursive: true })!);
-  app.core.grants.grant(source);
-  const here = app.core.grants.grant(path.join(dir, 'second', 'backups'));
-  await app.ask('jobs:create', {
-    name: 'Shop',
-    source,
-    types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
-    destinations: [{ kind: 'folder', label: 'Documents', path: here }],
-    passphrase: PASS,
-  });
-  const job = app.core.settings.read().jobs[0]!;
+  const { here, job } = await newPlan(app, 'second');
   await app.core.runner.start(job, 'manual').done;
   assert.equal((await app.handlers['status:get']({})).plans[0]!.passphraseCheckDue, false);
 
@@ -144,17 +135,7 @@ test('every 90 days: the passphrase is checked against a place, nothing new is s
 test('the warning about a changed backup is dismissed by the owner only', async () => {
   const pc = computer();
   const app = pc.start();
-  const source = chinook(fs.mkdirSync(path.join(dir, 'third'), { recursive: true })!);
-  app.core.grants.grant(source);
-  const here = app.core.grants.grant(path.join(dir, 'third', 'backups'));
-  await app.ask('jobs:create', {
-    name: 'Shop',
-    source,
-    types: ['members', 'sales', 'products', 'staff', 'logs', 'other'],
-    destinations: [{ kind: 'folder', label: 'Documents', path: here }],
-    passphrase: PASS,
-  });
-  const job = app.core.settings.read().jobs[0]!;
+  const { job } = await newPlan(app, 'third');
   const done = await app.core.runner.start(job, 'manual').done;
   app.core.state.record({
     ...done,
