@@ -2,6 +2,7 @@
  * Runs engine operations on a worker thread, one worker per operation, so the Electron main
  * process (and the test host) keep answering while a 1 GiB backup runs.
  */
+import type { ChangeThresholds } from '../engine/backup/anomaly.js';
 import type { BackupOptions, BackupProgress, BackupResult } from '../engine/backup/backup.js';
 import type { DemoShopOptions, DemoShopSummary } from '../engine/demo/demo-shop.js';
 import { TillvaultError, ERROR_CODES, type ErrorCode } from '../engine/errors.js';
@@ -17,7 +18,12 @@ import type { RestoreStep } from './restore-steps.js';
 export type WorkerBackupOptions = Omit<BackupOptions, 'onProgress' | 'signal'> & { actor: Actor };
 
 export type EngineJob =
-  | { op: 'backup'; options: WorkerBackupOptions; maintain: boolean }
+  /** `maintain`: retention (its change guard at the plan's thresholds) and a quick check after. */
+  | {
+      op: 'backup';
+      options: WorkerBackupOptions;
+      maintain: false | { thresholds: ChangeThresholds };
+    }
   | { op: 'describe'; file: string }
   | { op: 'demo'; file: string; options: DemoShopOptions }
   | { op: 'check'; destinations: string[]; credential: Credential; actor: Actor }
@@ -98,7 +104,7 @@ export function backupInWorker(
   options: WorkerBackupOptions,
   onProgress: (p: BackupProgress) => void,
   signal: AbortSignal,
-  maintain = false,
+  maintain: false | { thresholds: ChangeThresholds } = false,
 ): Promise<{ result: BackupResult; maintenance: Maintenance[] }> {
   return runJob({ op: 'backup', options, maintain }, onProgress, signal) as Promise<{
     result: BackupResult;

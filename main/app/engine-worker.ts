@@ -11,6 +11,7 @@ import { toTillvaultError } from '../engine/errors.js';
 import { describeDatabase } from '../engine/source/inspect.js';
 import { prune } from '../engine/maintenance/prune.js';
 import { repair } from '../engine/maintenance/repair.js';
+import type { ChangeThresholds } from '../engine/backup/anomaly.js';
 import type { Actor } from '../engine/repository/audit.js';
 import type { Credential } from '../engine/repository/config.js';
 import { DEFAULT_POLICY } from '../engine/maintenance/retention.js';
@@ -42,12 +43,15 @@ async function maintain(
   destinations: string[],
   credential: Credential,
   actor: Actor,
+  thresholds: ChangeThresholds,
 ): Promise<Maintenance[]> {
   const out: Maintenance[] = [];
   for (const dest of destinations) {
     const m: Maintenance = { path: dest, removed: 0, verified: null, error: null };
     try {
-      m.removed = (await prune(dest, credential, DEFAULT_POLICY, { actor })).remove.length;
+      // The guard holds what the plan's own warning calls unlike the backup before.
+      const pruned = await prune(dest, credential, DEFAULT_POLICY, { actor, thresholds });
+      m.removed = pruned.remove.length;
     } catch (err) {
       // Pruning refuses when the newest backup looks wrong (rows collapsed): keep everything.
       const e = toTillvaultError(err, dest);
@@ -111,7 +115,12 @@ async function run(): Promise<unknown> {
       post({ type: 'progress', progress: { phase: 'finish', done: 1, total: 2 } });
       const reached = result.destinations.filter((d) => d.ok).map((d) => d.path);
       const maintenance = job.maintain
-        ? await maintain(reached, job.options.credential, job.options.actor)
+        ? await maintain(
+            reached,
+            job.options.credential,
+            job.options.actor,
+            job.maintain.thresholds,
+          )
         : [];
       return { result, maintenance };
     }

@@ -344,7 +344,7 @@ export class Runner {
         onProgress,
         run.abort.signal,
         // Retention and a quick check after every run; a damaged place turns Home red.
-        true,
+        { thresholds: changeThresholds(job) },
       );
       const base = recordOf(job, reachable, missing, run.progress.runId, startedAt, result);
       record = {
