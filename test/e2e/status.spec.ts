@@ -83,9 +83,10 @@ test.describe('a plan without a schedule, in English', () => {
     await expect(headline).toContainText('Your shop data is safe.');
     await expect(page.getByTestId('headline-reason')).toHaveCount(0);
     await snap(page, 'status-02-scheduled');
-    // Only the backup itself was notified: amber for no schedule is Home's to say.
+    // Only the backup itself was notified, and as Home says it: finished, but amber.
     const { notifications } = await host.state();
-    expect(notifications.map((n) => n.title)).toEqual(['Backup finished']);
+    expect(notifications.map((n) => n.title)).toEqual(['Backup finished — one thing needs a look']);
+    expect(notifications[0]?.body).toMatch(/No automatic backups\.$/);
   });
 });
 
